@@ -1,0 +1,92 @@
+// npm run bench: starts a private tugd, times what users wait for, and prints medians with
+// the ratio to the previous run's figures (kept in bench/last.json).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { request } from 'node:http';
+
+const repo = process.cwd();
+const tug = join(repo, 'bin/tug');
+const tugd = join(repo, 'bin/tugd');
+const dir = mkdtempSync('/tmp/tug-bench-');
+const sock = join(dir, 'tug.sock');
+const env = { ...process.env, TUG_HOST: `unix://${sock}` };
+
+function ping() {
+  return new Promise((res) => {
+    const req = request({ socketPath: sock, path: '/_ping' }, (r) => { r.resume(); res(r.statusCode === 200); });
+    req.on('error', () => res(false));
+    req.end();
+  });
+}
+
+async function startDaemon() {
+  const t0 = process.hrtime.bigint();
+  const proc = spawn(tugd, ['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '-H', `unix://${sock}`, '--bridge', 'tugbench0'], { stdio: 'ignore' });
+  while (!(await ping())) await new Promise((r) => setTimeout(r, 5));
+  return { proc, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+
+function tugRun(args, opts = {}) {
+  const r = spawnSync(tug, args, { env, ...opts });
+  if (r.status !== 0) throw new Error(`tug ${args.join(' ')}: ${r.stderr}`);
+  return r;
+}
+
+function time(fn, n) {
+  const samples = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    fn(i);
+    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+const results = {};
+try {
+  const starts = [];
+  let daemon;
+  for (let i = 0; i < 5; i++) {
+    daemon = await startDaemon();
+    starts.push(daemon.ms);
+    if (i < 4) { daemon.proc.kill('SIGTERM'); await new Promise((r) => daemon.proc.once('exit', r)); }
+  }
+  starts.sort((a, b) => a - b);
+  results['tugd start to first ping (ms)'] = starts[2];
+  tugRun(['bootstrap', 'busybox']);
+  results['tug version, CLI to exit (ms)'] = time(() => tugRun(['version']), 15);
+  results['tug images, CLI to exit (ms)'] = time(() => tugRun(['images']), 15);
+  results['tug bootstrap busybox (ms)'] = time(() => tugRun(['bootstrap', 'busybox:bench']), 3);
+
+  const root = join(dir, 'big');
+  mkdirSync(root);
+  for (let i = 0; i < 4; i++) writeFileSync(join(root, `f${i}`), randomBytes(50 << 20));
+  execFileSync('tar', ['-cf', join(dir, 'big.tar'), '-C', root, '.']);
+  results['import 200 MB tar (ms)'] = time((i) => tugRun(['import', join(dir, 'big.tar'), `big:${i}`]), 3);
+  results['save 200 MB image (ms)'] = time(() => tugRun(['save', '-o', join(dir, 'big-save.tar'), 'big:0']), 3);
+  results['load 200 MB archive (ms)'] = time(() => {
+    spawnSync(tug, ['rmi', 'big:0', 'big:1', 'big:2'], { env });
+    tugRun(['load', '-i', join(dir, 'big-save.tar')]);
+  }, 3);
+  results['tugd idle RSS (MiB)'] = rssMiB(daemon.proc.pid);
+  daemon.proc.kill('SIGTERM');
+  await new Promise((r) => daemon.proc.once('exit', r));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const lastFile = join(repo, 'bench', 'last.json');
+const previous = existsSync(lastFile) ? JSON.parse(readFileSync(lastFile, 'utf8')) : {};
+const rows = Object.entries(results).map(([k, v]) => [k, v.toFixed(1), previous[k] ? (v / previous[k]).toFixed(2) + '×' : '—']);
+const w = Math.max(...rows.map((r) => r[0].length));
+console.log(`${'benchmark'.padEnd(w)}  ${'median'.padStart(9)}  ${'vs last'.padStart(8)}`);
+for (const [k, v, r] of rows) console.log(`${k.padEnd(w)}  ${v.padStart(9)}  ${r.padStart(8)}`);
+writeFileSync(lastFile, JSON.stringify(results, null, 2) + '\n');

@@ -1,0 +1,36 @@
+#!/bin/sh
+# make demo: start tugd (unless one is already serving the socket), make the busybox base
+# image on this host, and show the image commands working. tugd is left running.
+set -eu
+cd "$(dirname "$0")/.."
+SOCK=${TUG_DEMO_SOCKET:-/run/tug/tug.sock}
+export TUG_HOST="unix://$SOCK"
+TUG=bin/tug
+
+if ! $TUG version >/dev/null 2>&1; then
+  echo "==> starting tugd (log: /tmp/tugd-demo.log)"
+  nohup bin/tugd -H "$TUG_HOST" >/tmp/tugd-demo.log 2>&1 &
+  echo $! >/tmp/tugd-demo.pid
+  i=0
+  until $TUG version >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -lt 100 ] || { cat /tmp/tugd-demo.log; exit 1; }
+    sleep 0.1
+  done
+fi
+
+step() { echo; echo "\$ tug $*"; $TUG "$@"; }
+
+step version
+step bootstrap busybox
+step images
+step tag busybox example/echo:latest
+step image tag example/echo:latest example/echo:0.1.0
+step image ls
+step history busybox
+step save -o /tmp/tug-demo-busybox.tar busybox
+step rmi example/echo:0.1.0 example/echo:latest
+step load -i /tmp/tug-demo-busybox.tar
+step images --format '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}'
+rm -f /tmp/tug-demo-busybox.tar
+echo
+echo "tugd is running at $TUG_HOST (pid $(cat /tmp/tugd-demo.pid 2>/dev/null || echo '?')); try: bin/tug images"

@@ -1,0 +1,88 @@
+// The Engine API server: one middleware for versioning, logging and error mapping around
+// routes registered per resource. Listens on a Unix socket like dockerd.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { TugError, errorMessage } from '../errors.js';
+import { statusForError, type Context } from './http.js';
+import { Router } from './router.js';
+import { registerImageRoutes } from './routes/images.js';
+import { registerSystemRoutes } from './routes/system.js';
+import type { Services } from './services.js';
+import { splitVersion } from './version.js';
+
+export type Logger = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+
+export function buildRouter(services: Services): Router {
+  const r = new Router();
+  registerSystemRoutes(r, services);
+  registerImageRoutes(r, services);
+  return r;
+}
+
+export function createApiServer(services: Services, log: Logger): Server {
+  const router = buildRouter(services);
+  const server = createServer((req, res) => {
+    void handle(router, req, res, log);
+  });
+  server.keepAliveTimeout = 60_000;
+  // Hijacked and streaming endpoints (logs -f, events, attach) must never time out.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  return server;
+}
+
+async function handle(router: Router, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+  const started = process.hrtime.bigint();
+  const abort = new AbortController();
+  // A client that goes away cancels whatever its request started.
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort(new Error('client disconnected'));
+  });
+  res.setHeader('Server', 'tug (linux)');
+  res.setHeader('Api-Version', '1.50');
+  res.setHeader('Docker-Experimental', 'false');
+  res.setHeader('Ostype', 'linux');
+  try {
+    const url = new URL(req.url ?? '/', 'http://tug');
+    const { version, path } = splitVersion(url.pathname);
+    const found = router.match(req.method ?? 'GET', path);
+    if (found === 'not-found' || found === 'method-not-allowed') {
+      sendError(res, found === 'not-found' ? 404 : 405, found === 'not-found' ? 'page not found' : 'method not allowed');
+      return;
+    }
+    const ctx: Context = { req, res, params: found.params, query: url.searchParams, version, signal: abort.signal };
+    await found.handler(ctx);
+  } catch (err) {
+    const status = statusForError(err);
+    if (status >= 500) log('error', `${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`);
+    if (res.headersSent) {
+      res.destroy(err instanceof Error ? err : undefined);
+      return;
+    }
+    sendError(res, status, err instanceof TugError || status < 500 ? errorMessage(err) : errorMessage(err));
+  } finally {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    log('debug', `${req.method} ${req.url} ${res.statusCode} ${ms.toFixed(1)}ms`);
+  }
+}
+
+function sendError(res: ServerResponse, status: number, message: string): void {
+  const body = JSON.stringify({ message }) + '\n';
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Listens on a Unix socket with mode 0660, replacing a stale socket file. */
+export async function listenUnix(server: Server, path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await rm(path, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  await chmod(path, 0o660);
+}

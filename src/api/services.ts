@@ -1,0 +1,12 @@
+// What the API needs from the engine: the services it calls. Built by the daemon.
+import type { ImageService } from '../images/service.js';
+
+export interface SystemInfo {
+  version(): Record<string, unknown>;
+  info(): Promise<Record<string, unknown>>;
+}
+
+export interface Services {
+  images: ImageService;
+  system: SystemInfo;
+}
