@@ -26,7 +26,8 @@ export function tarDirectory(dir: string, opts: TarDirectoryOptions = {}): Reada
 
   const add = (header: tar.Header, body?: Readable) => new Promise<void>((resolve, reject) => {
     if (!body) {
-      pack.entry(header, (err) => (err ? reject(err) : resolve()));
+      // An entry given no buffer waits for a body stream: always hand over an empty one.
+      pack.entry(header, Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
       return;
     }
     const entry = pack.entry(header, (err) => (err ? reject(err) : resolve()));
