@@ -1,6 +1,7 @@
 // `docker save` / `docker load` archives: manifest.json + repositories + an OCI layout
 // (index.json, oci-layout, blobs/sha256/…), and the legacy `<id>/layer.tar` layout on load.
 // Archive paths are never used as filesystem paths: entries go to the content store by digest.
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
@@ -164,8 +165,13 @@ export async function loadArchive(svc: ImageService, input: Readable, progress: 
       const compressed = head[0] === 0x1f && head[1] === 0x8b;
       let size = compressed ? -1 : info.size;
       const existing = await svc.layers.get(chains[i]!);
-      if (existing) size = existing.size;
-      else {
+      if (existing) {
+        // The layer is already unpacked, but this archive's blob must still be that layer.
+        if (blob !== diffIDs[i] && (await uncompressedDigest(svc, blob)) !== diffIDs[i]) {
+          throw new InvalidParameterError(`layer digest mismatch: expected ${diffIDs[i]}, got a blob that is not that layer (${blob})`);
+        }
+        size = existing.size;
+      } else {
         const layer = await svc.layers.register(await decompress(svc.content.reader(blob)), i ? chains[i - 1] : undefined, { expectedDiffID: diffIDs[i]!, signal });
         size = layer.size;
       }
@@ -190,6 +196,12 @@ export async function loadArchive(svc: ImageService, input: Readable, progress: 
     }
   }
   return loaded;
+}
+
+async function uncompressedDigest(svc: ImageService, blob: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const c of await decompress(svc.content.reader(blob))) hash.update(c as Buffer);
+  return `sha256:${hash.digest('hex')}`;
 }
 
 async function readHead(svc: ImageService, digest: string): Promise<Buffer> {

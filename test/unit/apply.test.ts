@@ -41,8 +41,7 @@ async function entryNames(bytes: Buffer): Promise<string[]> {
       e.resume();
     }
   })();
-  extract.write(bytes);
-  extract.end();
+  extract.end(bytes);
   await done;
   return names;
 }
