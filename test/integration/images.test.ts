@@ -83,6 +83,10 @@ describe('image commands', () => {
     const missing = await d.tug(['rmi', 'nosuchimage']);
     assert.equal(missing.code, 1);
     assert.equal(missing.stderr, 'Error response from daemon: No such image: nosuchimage:latest\n');
+    const inspect = await d.tug(['image', 'inspect', 'nosuchimage']);
+    assert.deepEqual([inspect.code, inspect.stdout, inspect.stderr], [1, '[]\n', 'Error response from daemon: No such image: nosuchimage:latest\n']);
+    const generic = await d.tug(['inspect', 'nosuchimage']);
+    assert.deepEqual([generic.code, generic.stderr], [1, 'Error: No such object: nosuchimage\n']);
   });
 
   it('imports a tarball with -c changes, and prunes it once untagged', async () => {

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { ImageSummary } from '../../client/index.js';
 import { render } from '../format/table.js';
 import { humanSize, timeAgo } from '../format/units.js';
-import { ExitError, client, collect, confirm, filtersFrom, out, run } from '../context.js';
+import { DaemonError } from '../../client/index.js';
+import { ExitError, client, collect, confirm, describeError, filtersFrom, out, run } from '../context.js';
 
 const IMAGE_HEADERS: Record<string, string> = {
   ID: 'IMAGE ID', Repository: 'REPOSITORY', Tag: 'TAG', Digest: 'DIGEST', CreatedSince: 'CREATED',
@@ -137,7 +138,7 @@ async function remove(names: string[], flags: { force?: boolean; prune?: boolean
   if (failed) throw new ExitError(1);
 }
 
-export async function inspectImages(names: string[], format?: string): Promise<void> {
+export async function inspectImages(names: string[], format?: string, generic = false): Promise<void> {
   const results: unknown[] = [];
   let missing = false;
   for (const name of names) {
@@ -145,7 +146,9 @@ export async function inspectImages(names: string[], format?: string): Promise<v
       results.push(await client().imageInspect(name));
     } catch (err) {
       missing = true;
-      process.stderr.write(`Error: ${(err as Error).message}\n`);
+      // `docker inspect` names the object it could not find; `image inspect` relays the daemon.
+      if (generic && err instanceof DaemonError && err.status === 404) process.stderr.write(`Error: No such object: ${name}\n`);
+      else process.stderr.write(`${describeError(err)}\n`);
     }
   }
   if (format) out(render(format, results as Record<string, unknown>[], {}));
@@ -216,7 +219,7 @@ export function registerImageCommands(program: Command, image: Command): void {
     .option('--type <string>', 'Only inspect objects of the given type')
     .action((names: string[], flags: { format?: string; type?: string }) => run(async () => {
       if (flags.type && flags.type !== 'image') throw new ExitError(1, `"${flags.type}" is not a valid value for --type`);
-      await inspectImages(names, flags.format);
+      await inspectImages(names, flags.format, true);
     }));
   image.command('inspect').description('Display detailed information on one or more images')
     .argument('<IMAGE...>')
