@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isTugError } from '../../src/errors.js';
+import { mulberry32 } from '../helpers/random.js';
 import {
   familiarName,
   familiarString,
@@ -176,16 +177,6 @@ test('image ID shapes', () => {
   assert.equal(looksLikeIDPrefix(''), false);
 });
 
-// Deterministic PRNG so a failing fuzz case can be replayed.
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('fuzz: only InvalidParameter errors, and accepted references round-trip', () => {
   const rand = mulberry32(0x5eed);

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { InvalidParameterError, TugError } from '../../src/errors.js';
 import {
-  additionalGroups, capsFromMask, containerEnv, mergeTmpfsOptions, parseProcLimits, parseTmpfsOptions, parseUlimit, resolveUser,
+  additionalGroups, capsFromMask, containerEnv, mergeTmpfsOptions, parseProcLimits, parseTmpfsOptions, resolveUser,
 } from '../../src/runtime/spec/index.js';
 import type { ResolvedUser } from '../../src/runtime/spec/index.js';
 
@@ -57,25 +57,6 @@ describe('resolveUser', () => {
   });
 });
 
-describe('parseUlimit', () => {
-  const cases: [string, { name: string; soft: number; hard: number }][] = [
-    ['nofile=1024:2048', { name: 'nofile', soft: 1024, hard: 2048 }],
-    ['nproc=512', { name: 'nproc', soft: 512, hard: 512 }],
-    ['core=-1', { name: 'core', soft: -1, hard: -1 }],
-    ['memlock=100:-1', { name: 'memlock', soft: 100, hard: -1 }],
-  ];
-  for (const [val, want] of cases) it(val, () => assert.deepEqual(parseUlimit(val), want));
-  const errors: [string, string][] = [
-    ['nofile', 'invalid ulimit argument: nofile'],
-    ['as=1', 'invalid ulimit type: as'],
-    ['nofile=1:2:3', 'too many limit value arguments - 1:2:3, can only have up to two, `soft[:hard]`'],
-    ['nofile=2048:1024', 'ulimit soft limit must be less than or equal to hard limit: 2048 > 1024'],
-    ['nofile=-1:1024', 'ulimit soft limit must be less than or equal to hard limit: soft: -1 (unlimited), hard: 1024'],
-    ['nofile=x', 'strconv.ParseInt: parsing "x": invalid syntax'],
-  ];
-  for (const [val, message] of errors) it(`refuses ${val}`, () => assert.throws(() => parseUlimit(val), { message }));
-});
-
 describe('tmpfs options', () => {
   const cases: [string, string[]][] = [
     ['', ['noexec', 'nosuid', 'nodev', 'rprivate']],
@@ -121,7 +102,6 @@ describe('fuzz: parsers either return or throw a TugError', () => {
   const random = (): string => [...randomBytes(1 + (randomBytes(1)[0] % 24))].map((b) => alphabet[b % alphabet.length]).join('');
   const parsers: [string, (s: string) => unknown][] = [
     ['resolveUser', (s) => resolveUser(s, PASSWD + s, GROUP + s, [s])],
-    ['parseUlimit', parseUlimit],
     ['parseTmpfsOptions', parseTmpfsOptions],
     ['parseProcLimits', parseProcLimits],
   ];

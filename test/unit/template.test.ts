@@ -4,6 +4,7 @@ import { isTugError } from '../../src/errors.js';
 import { compileTemplate, parseTemplate, TemplateExecError } from '../../src/cli/format/template.js';
 import { sprintf } from '../../src/cli/format/gofmt.js';
 import { formatFloat } from '../../src/cli/format/gofloat.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const data = {
   Empty: '',
@@ -196,15 +197,6 @@ test('Funcs can be replaced per execution, as docker does for headers', () => {
   assert.equal(t.execute({ Name: 'NAME' }, { upper: { params: ['string'], call: (s) => s } }), 'NAME');
 });
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('fuzz: templates only ever fail with InvalidParameter', () => {
   const rand = mulberry32(0xf00d);

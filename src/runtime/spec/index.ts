@@ -285,7 +285,7 @@ export type { SeccompContext, SeccompProfile, SeccompProfileRule } from './secco
 export { capsFromMask, normalizeCapabilities, tweakCapabilities } from './caps.js';
 export * from './defaults.js';
 export { sortMounts, userMounts, withInit, withMounts, withReadonlyRootfs } from './mounts.js';
-export { mergeTmpfsOptions, parseDeviceCgroupRule, parseProcLimits, parseTmpfsOptions, parseUlimit, ULIMIT_NAMES } from './options.js';
+export { mergeTmpfsOptions, parseDeviceCgroupRule, parseProcLimits, parseTmpfsOptions, ULIMIT_NAMES } from './options.js';
 export { additionalGroups, parseGroup, parsePasswd, resolveUser } from './user.js';
 export type { ResolvedUser } from './user.js';
 export type * from './input.js';

@@ -1,42 +1,15 @@
-// Small parsers for the values a spec is built from: `--ulimit`, tmpfs option lists,
+// Small parsers for the values a spec is built from: tmpfs option lists,
 // `--device-cgroup-rule`, and the host's /proc/self/limits. Each keeps Docker's error text.
 
 import { InvalidParameterError } from '../../errors.js';
-import type { HostRlimit, SpecUlimit } from './input.js';
+import type { HostRlimit } from './input.js';
 import type { LinuxDeviceCgroup } from './types.js';
 
-/** Docker's ulimit names and the rlimit each maps to ("as" is refused, as go-units does). */
+/** Docker's ulimit names (the API's `Ulimits` arrive parsed; `--ulimit` is parsed in the CLI). */
 export const ULIMIT_NAMES: readonly string[] = [
   'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc',
   'rss', 'rtprio', 'rttime', 'sigpending', 'stack',
 ];
-
-function int64(s: string): number {
-  if (!/^[+-]?\d+$/.test(s)) throw new InvalidParameterError(`strconv.ParseInt: parsing "${s}": invalid syntax`);
-  const n = Number(s);
-  if (!Number.isSafeInteger(n)) throw new InvalidParameterError(`strconv.ParseInt: parsing "${s}": value out of range`);
-  return n;
-}
-
-/** go-units ParseUlimit: "nofile=1024[:2048]"; the hard limit defaults to the soft one; -1 is unlimited. */
-export function parseUlimit(val: string): SpecUlimit {
-  const eq = val.indexOf('=');
-  if (eq < 0) throw new InvalidParameterError(`invalid ulimit argument: ${val}`);
-  const name = val.slice(0, eq);
-  if (!ULIMIT_NAMES.includes(name)) throw new InvalidParameterError(`invalid ulimit type: ${name}`);
-  const values = val.slice(eq + 1).split(':');
-  if (values.length > 2) {
-    throw new InvalidParameterError(`too many limit value arguments - ${val.slice(eq + 1)}, can only have up to two, \`soft[:hard]\``);
-  }
-  const hard = values.length === 2 ? int64(values[1]) : undefined;
-  const soft = int64(values[0]);
-  const h = hard ?? soft;
-  if (h !== -1) {
-    if (soft === -1) throw new InvalidParameterError(`ulimit soft limit must be less than or equal to hard limit: soft: -1 (unlimited), hard: ${h}`);
-    if (soft > h) throw new InvalidParameterError(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${h}`);
-  }
-  return { name, soft, hard: h };
-}
 
 // Mount flags by the bit they set or clear: "ro"/"rw" share a key, so the later one wins.
 const TMPFS_FLAG_KEY: Record<string, string> = {
