@@ -33,14 +33,6 @@ export function queryBool(query: URLSearchParams, name: string, def = false): bo
   return true;
 }
 
-export function queryInt(query: URLSearchParams, name: string, def: number): number {
-  const v = query.get(name);
-  if (v === null || v === '') return def;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidParameterError(`invalid value for ${name}: ${v}`);
-  return n;
-}
-
 /** `filters` is a JSON object of name → list (or the legacy name → {value: true} map). */
 export function queryFilters(query: URLSearchParams): Record<string, string[]> {
   const raw = query.get('filters');

@@ -3,13 +3,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { TugError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { statusForError, type Context } from './http.js';
 import { Router } from './router.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerSystemRoutes } from './routes/system.js';
 import type { Services } from './services.js';
-import { splitVersion } from './version.js';
+import { MAX_API_VERSION, splitVersion } from './version.js';
 
 export type Logger = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 
@@ -40,7 +40,8 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse,
     if (!res.writableFinished) abort.abort(new Error('client disconnected'));
   });
   res.setHeader('Server', 'tug (linux)');
-  res.setHeader('Api-Version', '1.50');
+  // dockerd sends these on every response; clients read the version from any of them.
+  res.setHeader('Api-Version', MAX_API_VERSION);
   res.setHeader('Docker-Experimental', 'false');
   res.setHeader('Ostype', 'linux');
   try {
@@ -60,7 +61,7 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse,
       res.destroy(err instanceof Error ? err : undefined);
       return;
     }
-    sendError(res, status, err instanceof TugError || status < 500 ? errorMessage(err) : errorMessage(err));
+    sendError(res, status, errorMessage(err));
   } finally {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     log('debug', `${req.method} ${req.url} ${res.statusCode} ${ms.toFixed(1)}ms`);

@@ -41,10 +41,15 @@ export async function run(body: () => Promise<void>, failureCode = 1): Promise<v
       process.exitCode = err.status;
       return;
     }
-    if (globals.debug && err instanceof Error && !(err instanceof TugError)) process.stderr.write(`${err.stack}\n`);
-    process.stderr.write(`${describeError(err)}\n`);
+    printError(err);
     process.exitCode = failureCode;
   }
+}
+
+/** One error line, Docker-style (plus the stack with -D for errors that are not ours). */
+export function printError(err: unknown): void {
+  if (globals.debug && err instanceof Error && !(err instanceof TugError)) process.stderr.write(`${err.stack}\n`);
+  process.stderr.write(`${describeError(err)}\n`);
 }
 
 export function out(text: string): void {

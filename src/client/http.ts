@@ -119,7 +119,14 @@ export interface JSONMessage {
   aux?: Record<string, unknown>;
 }
 
-/** Reads a JSON-message stream line by line; an `error` message becomes a thrown DaemonError. */
+/** One line of a JSON-message stream; an `error` message becomes a thrown DaemonError. */
+function parseMessage(line: string): JSONMessage {
+  const msg = JSON.parse(line) as JSONMessage;
+  if (msg.error || msg.errorDetail) throw new DaemonError(500, msg.errorDetail?.message ?? msg.error ?? 'unknown error');
+  return msg;
+}
+
+/** Reads a JSON-message stream line by line. */
 export async function* jsonMessages(stream: Readable): AsyncGenerator<JSONMessage> {
   let buf = '';
   for await (const chunk of stream) {
@@ -128,16 +135,9 @@ export async function* jsonMessages(stream: Readable): AsyncGenerator<JSONMessag
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i).trim();
       buf = buf.slice(i + 1);
-      if (!line) continue;
-      const msg = JSON.parse(line) as JSONMessage;
-      if (msg.error || msg.errorDetail) throw new DaemonError(500, msg.errorDetail?.message ?? msg.error ?? 'unknown error');
-      yield msg;
+      if (line) yield parseMessage(line);
     }
   }
   const rest = buf.trim();
-  if (rest) {
-    const msg = JSON.parse(rest) as JSONMessage;
-    if (msg.error || msg.errorDetail) throw new DaemonError(500, msg.errorDetail?.message ?? msg.error ?? 'unknown error');
-    yield msg;
-  }
+  if (rest) yield parseMessage(rest);
 }

@@ -6,7 +6,6 @@ import type { SystemInfo } from '../api/services.js';
 import type { ImageService } from '../images/service.js';
 import type { DaemonConfig } from './config.js';
 
-export { TUG_VERSION } from '../version.js';
 import { TUG_VERSION } from '../version.js';
 
 function osName(): string {

@@ -6,7 +6,7 @@ import { createApiServer, listenUnix, type Logger } from '../api/server.js';
 import { errorMessage } from '../errors.js';
 import { DEFAULT_SOCKET, parseHost, type DaemonConfig } from './config.js';
 import { openEngine } from './engine.js';
-import { TUG_VERSION } from './info.js';
+import { TUG_VERSION } from '../version.js';
 import { lockDataRoot } from './lock.js';
 
 const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 } as const;

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { InvalidParameterError, errorMessage } from '../errors.js';
-import { decompress } from '../storage/compression.js';
+import { decompress, detectCompression, type Compression } from '../storage/compression.js';
 import { chainIDs, encoded, isDigest, sha256Digest } from '../storage/digest.js';
 import { familiarName, familiarString, parseDockerRef, parseNormalizedNamed, referenceString } from '../reference/index.js';
 import type { ImageService } from './service.js';
@@ -161,9 +161,8 @@ export async function loadArchive(svc: ImageService, input: Readable, progress: 
     for (let i = 0; i < img.layers.length; i++) {
       const blob = img.layers[i]!;
       const info = await svc.content.info(blob);
-      const head = await readHead(svc, blob);
-      const compressed = head[0] === 0x1f && head[1] === 0x8b;
-      let size = compressed ? -1 : info.size;
+      const compression = detectCompression(await readHead(svc, blob));
+      let size: number;
       const existing = await svc.layers.get(chains[i]!);
       if (existing) {
         // The layer is already unpacked, but this archive's blob must still be that layer.
@@ -175,7 +174,7 @@ export async function loadArchive(svc: ImageService, input: Readable, progress: 
         const layer = await svc.layers.register(await decompress(svc.content.reader(blob)), i ? chains[i - 1] : undefined, { expectedDiffID: diffIDs[i]!, signal });
         size = layer.size;
       }
-      layers.push({ diffID: diffIDs[i]!, chainID: chains[i]!, blob, mediaType: compressed ? MediaType.ociLayerGzip : MediaType.ociLayer, blobSize: info.size, size });
+      layers.push({ diffID: diffIDs[i]!, chainID: chains[i]!, blob, mediaType: LAYER_MEDIA_TYPE[compression] ?? MediaType.ociLayer, blobSize: info.size, size });
     }
     const tags = img.tags.map((t) => referenceString(parseDockerRef(t)));
     const configInfo = await svc.content.info(img.config);
@@ -204,9 +203,12 @@ async function uncompressedDigest(svc: ImageService, blob: string): Promise<stri
   return `sha256:${hash.digest('hex')}`;
 }
 
+/** OCI has media types for these; bzip2 and xz layers are read by their magic bytes alone. */
+const LAYER_MEDIA_TYPE: Partial<Record<Compression, string>> = { gzip: MediaType.ociLayerGzip, zstd: MediaType.ociLayerZstd };
+
 async function readHead(svc: ImageService, digest: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of svc.content.reader(digest, { start: 0, end: 3 })) chunks.push(c as Buffer);
+  for await (const c of svc.content.reader(digest, { start: 0, end: 5 })) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
 

@@ -3,7 +3,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { ConflictError, InvalidParameterError, NotFoundError } from '../errors.js';
 import type { ContentStore } from '../storage/content.js';
-import { chainIDs, encoded, sha256Digest } from '../storage/digest.js';
+import { chainIDs, encoded } from '../storage/digest.js';
 import type { LayerStore } from '../storage/layers.js';
 import { familiarName, familiarString, parseDockerRef, parseNormalizedNamed, referenceString, withTag } from '../reference/index.js';
 import type { ImageStore } from './store.js';
@@ -183,6 +183,7 @@ export class ImageService {
       }
     }
     await this.deleteHelper(rec, records, force, prune);
+    await this.collectGarbage();
     return records;
   }
 
@@ -209,7 +210,6 @@ export class ImageService {
     for (const r of this.store.refsOf(rec.id)) records.push({ Untagged: familiarString(parseNormalizedNamed(r)) });
     await this.store.delete(rec.id);
     records.push({ Deleted: rec.id });
-    await this.collectGarbage();
     if (prune && rec.parent) {
       const parent = this.store.get(rec.parent);
       if (parent && this.store.refsOf(parent.id).length === 0) await this.deleteHelper(parent, records, false, true, true);
@@ -225,8 +225,6 @@ export class ImageService {
     const bounds = await this.timeBounds(filters);
     return this.store.exclusive(async () => {
       const deleted: DeleteItem[] = [];
-      let reclaimed = 0;
-      const before = await this.diskUsage();
       for (const rec of this.store.all()) {
         if (!this.store.get(rec.id)) continue;
         const refs = this.store.refsOf(rec.id);
@@ -238,20 +236,13 @@ export class ImageService {
         await this.store.delete(rec.id);
         deleted.push({ Deleted: rec.id });
       }
-      await this.collectGarbage();
-      reclaimed = before - (await this.diskUsage());
-      return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: Math.max(0, reclaimed) };
+      const reclaimed = await this.collectGarbage();
+      return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
     });
   }
 
-  private async diskUsage(): Promise<number> {
-    let n = 0;
-    for (const chain of await this.layers.list()) n += (await this.layers.get(chain))?.size ?? 0;
-    return n;
-  }
-
-  /** Removes layers and blobs no image (and no container) references. */
-  async collectGarbage(): Promise<void> {
+  /** Removes layers and blobs no image (and no container) references; returns the layer bytes freed. */
+  async collectGarbage(): Promise<number> {
     const liveLayers = this.users.layersInUse();
     const liveBlobs = new Set<string>();
     for (const rec of this.store.all()) {
@@ -262,8 +253,14 @@ export class ImageService {
         liveBlobs.add(l.blob);
       }
     }
-    for (const chain of await this.layers.list()) if (!liveLayers.has(chain)) await this.layers.delete(chain);
+    let freed = 0;
+    for (const chain of await this.layers.list()) {
+      if (liveLayers.has(chain)) continue;
+      freed += (await this.layers.get(chain))?.size ?? 0;
+      await this.layers.delete(chain);
+    }
     for (const blob of await this.content.list()) if (!liveBlobs.has(blob)) await this.content.delete(blob);
+    return freed;
   }
 
   /**
@@ -332,10 +329,6 @@ export class ImageService {
     const ref = parseDockerRef(s);
     if (ref.digest) throw new InvalidParameterError(`refusing to create a tag with a digest reference`);
     return referenceString(ref);
-  }
-
-  static configDigestOf(config: ImageConfig): string {
-    return sha256Digest(JSON.stringify(config));
   }
 }
 

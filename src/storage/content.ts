@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidParameterError, NotFoundError, isErrno } from '../errors.js';
 import { fsyncDir } from './atomic.js';
@@ -123,7 +123,6 @@ export class ContentStore {
   }
 
   async write(data: Buffer | string, expected?: string): Promise<BlobInfo> {
-    const { Readable } = await import('node:stream');
     return this.ingest(Readable.from([Buffer.from(data)]), { expected });
   }
 

@@ -7,22 +7,12 @@ import { createServer } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import tar from 'tar-stream';
 import { TestDaemon } from '../helpers/daemon.js';
+import { tarOf } from '../helpers/tar.js';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-
-async function tarOf(entries: { name: string; body: Buffer | string }[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const e of entries) pack.entry({ name: e.name }, Buffer.from(e.body));
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of Readable.from(pack)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 describe('archives from elsewhere', () => {
   let d: TestDaemon;

@@ -7,8 +7,8 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, wri
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import tar from 'tar-stream';
 import { TestDaemon } from '../helpers/daemon.js';
+import { tarOf, type TarEntry } from '../helpers/tar.js';
 
 async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -29,21 +29,6 @@ async function assertStoreIntact(dataRoot: string): Promise<number> {
   return names.length;
 }
 
-function makeTar(entries: { name: string; body?: Buffer | string; type?: 'file' | 'symlink' | 'link' | 'directory'; linkname?: string }[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const e of entries) {
-    if (e.type && e.type !== 'file') pack.entry({ name: e.name, type: e.type, linkname: e.linkname });
-    else pack.entry({ name: e.name }, Buffer.from(e.body ?? ''));
-  }
-  pack.finalize();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
-    pack.on('end', () => resolve(Buffer.concat(chunks)));
-    pack.on('error', reject);
-  });
-}
-
 function sha(buf: Buffer | string): string {
   return createHash('sha256').update(buf).digest('hex');
 }
@@ -51,7 +36,7 @@ function sha(buf: Buffer | string): string {
 /** A docker-save archive whose only layer is `layer`. */
 async function archiveWithLayer(layer: Buffer, tag = 'hostile:latest'): Promise<Buffer> {
   const config = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${sha(layer)}`] }, config: {} });
-  return makeTar([
+  return tarOf([
     { name: `blobs/sha256/${sha(layer)}`, body: layer },
     { name: `blobs/sha256/${sha(config)}`, body: config },
     { name: 'manifest.json', body: JSON.stringify([{ Config: `blobs/sha256/${sha(config)}`, RepoTags: [tag], Layers: [`blobs/sha256/${sha(layer)}`] }]) },
@@ -107,14 +92,14 @@ describe('crash safety and hostile archives', () => {
   });
 
   it('refuses archive entries that point outside with ../ paths in manifest.json', async () => {
-    const archive = await makeTar([{ name: 'manifest.json', body: JSON.stringify([{ Config: '../../../etc/passwd', RepoTags: ['x:1'], Layers: [] }]) }]);
+    const archive = await tarOf([{ name: 'manifest.json', body: JSON.stringify([{ Config: '../../../etc/passwd', RepoTags: ['x:1'], Layers: [] }]) }]);
     const r = await d.tug(['load'], { input: archive });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /invalid archive: config \.\.\/\.\.\/\.\.\/etc\/passwd not found/);
   });
 
   it('refuses a blob whose bytes do not match its name', async () => {
-    const archive = await makeTar([{ name: `blobs/sha256/${'0'.repeat(64)}`, body: 'not what the name says' }]);
+    const archive = await tarOf([{ name: `blobs/sha256/${'0'.repeat(64)}`, body: 'not what the name says' }]);
     const r = await d.tug(['load'], { input: archive });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /digest mismatch/);
@@ -130,7 +115,7 @@ describe('crash safety and hostile archives', () => {
     it(`confines or refuses ${title}`, async () => {
       mkdirSync(canary, { recursive: true });
       writeFileSync(join(canary, 'target'), 'untouched');
-      const layer = await makeTar(layerEntries as unknown as Parameters<typeof makeTar>[0]);
+      const layer = await tarOf(layerEntries as unknown as TarEntry[]);
       const r = await d.tug(['load'], { input: await archiveWithLayer(layer) });
       assert.deepEqual(readdirSync(canary).sort(), ['target']);
       assert.equal(readFileSync(join(canary, 'target'), 'utf8'), 'untouched');

@@ -16,6 +16,7 @@ import { InvalidParameterError } from '../../src/errors.js';
 import { applyLayer, cleanEntryPath } from '../../src/storage/apply.js';
 import { tarDirectory } from '../../src/storage/tardir.js';
 import { devMajor, devMinor, lgetxattr, llistxattr, lsetxattr, makedev, mknod } from '../../src/sys/libc.js';
+import { collect, tarOf, type TarEntry } from '../helpers/tar.js';
 
 const root = mkdtempSync('/tmp/tug-apply-test-');
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -26,19 +27,7 @@ const fresh = (): string => {
   return d;
 };
 
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-type Spec = Partial<tar.Header> & { name: string; body?: string | Buffer };
-async function tarOf(entries: Spec[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const { body, ...h } of entries) pack.entry(h, body ?? '');
-  pack.finalize();
-  return collect(pack as unknown as Readable);
-}
+type Spec = TarEntry;
 
 const apply = (bytes: Buffer, dest: string) => applyLayer(Readable.from([bytes]), dest);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');

@@ -8,12 +8,7 @@ import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { TugError, isTugError } from '../../src/errors.js';
 import { decompress, detectCompression } from '../../src/storage/compression.js';
-
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
+import { collect } from '../helpers/tar.js';
 
 /** `data` as a stream of small chunks, so the magic bytes may be split across them. */
 function chunked(data: Buffer, size = 3): Readable {

@@ -1,24 +1,19 @@
 // GET/HEAD /_ping, /version, /info.
-import { MAX_API_VERSION } from '../version.js';
 import { sendJSON, type Context } from '../http.js';
 import type { Router } from '../router.js';
 import type { Services } from '../services.js';
 
-export function pingHeaders(): Record<string, string> {
-  return {
-    'API-Version': MAX_API_VERSION,
-    'Builder-Version': '1',
-    'Docker-Experimental': 'false',
-    'OSType': 'linux',
-    'Cache-Control': 'no-cache, no-store, must-revalidate',
-    'Pragma': 'no-cache',
-  };
-}
+/** What /_ping adds to the headers every response carries (see server.ts). */
+const PING_HEADERS: Record<string, string> = {
+  'Builder-Version': '1',
+  'Cache-Control': 'no-cache, no-store, must-revalidate',
+  'Pragma': 'no-cache',
+};
 
 export function registerSystemRoutes(r: Router, s: Services): void {
   const ping = async ({ req, res }: Context) => {
     const body = req.method === 'HEAD' ? '' : 'OK';
-    res.writeHead(200, { ...pingHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    res.writeHead(200, { ...PING_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   };
   r.get('/_ping', ping);

@@ -4,7 +4,7 @@ import type { ImageSummary } from '../../client/index.js';
 import { render } from '../format/table.js';
 import { humanSize, timeAgo } from '../format/units.js';
 import { DaemonError } from '../../client/index.js';
-import { ExitError, client, collect, confirm, describeError, filtersFrom, out, run } from '../context.js';
+import { ExitError, client, collect, confirm, describeError, filtersFrom, out, printError, run } from '../context.js';
 
 const IMAGE_HEADERS: Record<string, string> = {
   ID: 'IMAGE ID', Repository: 'REPOSITORY', Tag: 'TAG', Digest: 'DIGEST', CreatedSince: 'CREATED',
@@ -132,7 +132,7 @@ async function remove(names: string[], flags: { force?: boolean; prune?: boolean
       for (const i of items) out(i.Untagged ? `Untagged: ${i.Untagged}\n` : `Deleted: ${i.Deleted}\n`);
     } catch (err) {
       failed = true;
-      await run(() => Promise.reject(err));
+      printError(err);
     }
   }
   if (failed) throw new ExitError(1);
