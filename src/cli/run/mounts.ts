@@ -6,7 +6,7 @@ import { goQuote } from '../format/gofmt.js';
 import { ramInBytes } from '../format/units.js';
 import { readCSVRecord } from './csv.js';
 import { parseBool, parseUint } from './strconv.js';
-import type { Mount } from './types.js';
+import type { Mount } from '../../types/container.js';
 
 /** Go's path.Clean. */
 export function cleanPath(p: string): string {

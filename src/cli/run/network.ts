@@ -7,7 +7,7 @@ import { goQuote } from '../format/gofmt.js';
 import { readCSVRecord } from './csv.js';
 import { formatIP, isMAC, parseIP } from './netaddr.js';
 import { atoi, numErrorReason } from './strconv.js';
-import type { EndpointSettings } from './types.js';
+import type { EndpointSettings } from '../../types/container.js';
 
 /** One --network value (opts.NetworkAttachmentOpts). */
 export interface NetworkAttachment {

@@ -4,7 +4,7 @@
 import { InvalidParameterError } from '../../errors.js';
 import { parseIP, splitHostPort } from './netaddr.js';
 import { parseUint } from './strconv.js';
-import type { PortBinding } from './types.js';
+import type { PortBinding } from '../../types/container.js';
 
 /** nat.ParsePortRange: "80" or "8000-8010" (only the first two parts of "1-2-3" count). */
 export function parsePortRange(ports: string): [number, number] {

@@ -8,7 +8,7 @@ import { readCSVRecord } from './csv.js';
 import { kvMap } from './kvfile.js';
 import { cleanPath } from './mounts.js';
 import { atoi, numErrorReason, parseInt, parseUint } from './strconv.js';
-import type { DeviceMapping, DeviceRequest, ThrottleDevice, Ulimit, WeightDevice } from './types.js';
+import type { DeviceMapping, DeviceRequest, ThrottleDevice, Ulimit, WeightDevice } from '../../types/container.js';
 
 /** r, w and m, each at most once. */
 function validDeviceMode(mode: string): boolean {

@@ -19,7 +19,7 @@ import {
 } from './resources.js';
 import { goFileError, normalizeCapabilities, parseSecurityOpts } from './security.js';
 import { parseCPUs, parseInt, parseUint } from './strconv.js';
-import type { ContainerCreateBody, HealthConfig, HostConfig, RestartPolicy, RestartPolicyName, Ulimit } from './types.js';
+import type { ContainerCreateBody, HealthConfig, HostConfig, RestartPolicy, RestartPolicyName, Ulimit } from '../../types/container.js';
 import { parseBind, parseTmpfs, splitVolumes } from './volumes.js';
 
 export interface RunEnvironment {

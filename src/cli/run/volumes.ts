@@ -3,7 +3,7 @@
 
 import { InvalidParameterError } from '../../errors.js';
 import { resolveRelativeSource, validateMount } from './mounts.js';
-import type { Mount } from './types.js';
+import type { Mount } from '../../types/container.js';
 
 const isLetter = (c: string | undefined) => c !== undefined && /^\p{L}$/u.test(c);
 

@@ -1,5 +1,5 @@
-// The body of `POST /containers/create` as the Engine API (v1.50) defines it: a ContainerConfig
-// with the HostConfig and NetworkingConfig beside it. Every field is optional on the wire.
+// The Engine API's container wire types (v1.50): the ContainerCreate body (a ContainerConfig with
+// HostConfig and NetworkingConfig beside it). Shared by client/ and api/; types only, no code.
 
 /** "80/tcp", "53/udp", "8000-8010/sctp": a container port and its protocol. */
 export type PortProto = string;
