@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { statusForError, type Context } from './http.js';
 import { Router } from './router.js';
+import { registerContainerRoutes } from './routes/containers.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerSystemRoutes } from './routes/system.js';
 import type { Services } from './services.js';
@@ -17,6 +18,7 @@ export function buildRouter(services: Services): Router {
   const r = new Router();
   registerSystemRoutes(r, services);
   registerImageRoutes(r, services);
+  registerContainerRoutes(r, services);
   return r;
 }
 

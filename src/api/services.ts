@@ -1,4 +1,5 @@
 // What the API needs from the engine: the services it calls. Built by the daemon.
+import type { ContainerService } from '../containers/service.js';
 import type { ImageService } from '../images/service.js';
 
 export interface SystemInfo {
@@ -9,4 +10,5 @@ export interface SystemInfo {
 export interface Services {
   images: ImageService;
   system: SystemInfo;
+  containers: ContainerService;
 }

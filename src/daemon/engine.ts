@@ -9,6 +9,13 @@ import { ImageStore } from '../images/store.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import { ContentStore } from '../storage/content.js';
 import { LayerStore } from '../storage/layers.js';
+import { ContainerService } from '../containers/service.js';
+import { ContainerStore } from '../containers/store.js';
+import { imageUsers } from '../containers/users.js';
+import { readHostFacts } from '../containers/runspec.js';
+import { Runtime } from '../runtime/runc.js';
+import { SnapshotStore } from '../storage/snapshots.js';
+import type { Logger } from '../api/server.js';
 import type { DaemonConfig } from './config.js';
 import { System } from './info.js';
 
@@ -25,7 +32,9 @@ async function engineID(dataRoot: string): Promise<string> {
   return id;
 }
 
-export async function openEngine(config: DaemonConfig): Promise<Services> {
+export const RUNC = process.env.TUG_RUNC ?? '/usr/sbin/runc';
+
+export async function openEngine(config: DaemonConfig, log: Logger): Promise<Services> {
   await mkdir(config.dataRoot, { recursive: true, mode: 0o710 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const content = new ContentStore(join(config.dataRoot, 'content'));
@@ -35,8 +44,23 @@ export async function openEngine(config: DaemonConfig): Promise<Services> {
   await layers.init();
   await store.init();
   const images = new ImageService(content, layers, store);
+  const containerStore = new ContainerStore(join(config.dataRoot, 'containers'));
+  const snapshots = new SnapshotStore(join(config.dataRoot, 'overlay'), layers);
+  await snapshots.init();
+  const containers = new ContainerService({
+    store: containerStore,
+    snapshots,
+    layers,
+    images,
+    runtime: new Runtime(RUNC, join(config.execRoot, 'runc')),
+    execRoot: config.execRoot,
+    host: readHostFacts(),
+    log,
+  });
+  await containers.init();
+  images.users = imageUsers(containerStore);
   // A crash can leave complete blobs or layers that no image record reached: drop them.
   await images.collectGarbage();
   const system = new System(config, images, await engineID(config.dataRoot));
-  return { images, system };
+  return { images, system, containers };
 }

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   await mkdir(config.dataRoot, { recursive: true, mode: 0o710 });
   const lock = await lockDataRoot(config.dataRoot);
   if (await socketInUse(config.socket)) throw new Error(`another daemon is already listening on ${config.socket}`);
-  const services = await openEngine(config);
+  const services = await openEngine(config, log);
   const server = createApiServer(services, log);
   await listenUnix(server, config.socket);
   log('info', `tugd ${TUG_VERSION} listening on unix://${config.socket} (data-root ${config.dataRoot})`);
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('info', `${signal} received, shutting down`);
+    services.containers.close();
     server.close(() => {
       lock.close();
       log('info', 'tugd stopped');

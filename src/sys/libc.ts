@@ -1,4 +1,4 @@
-// The few libc calls Node lacks (mknod, extended attributes), through koffi. libc is loaded
+// The few libc calls Node lacks (mknod, extended attributes, mount, SOCK_SEQPACKET), through koffi. libc is loaded
 // on first use, so importing this module loads no native code.
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
@@ -11,6 +11,11 @@ interface Libc {
   lsetxattr: (path: string, name: string, value: Buffer, size: number, flags: number) => number;
   lgetxattr: (path: string, name: string, value: Buffer | null, size: number) => number;
   llistxattr: (path: string, list: Buffer | null, size: number) => number;
+  mount: (source: string, target: string, fstype: string | null, flags: number, data: string | null) => number;
+  umount2: (target: string, flags: number) => number;
+  socket: (domain: number, type: number, protocol: number) => number;
+  connect: (fd: number, addr: Buffer, len: number) => number;
+  close: (fd: number) => number;
   errno: () => number;
 }
 
@@ -26,6 +31,11 @@ function load(): Libc {
     lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)'),
     lgetxattr: lib.func('intptr_t lgetxattr(const char *path, const char *name, void *value, size_t size)'),
     llistxattr: lib.func('intptr_t llistxattr(const char *path, char *list, size_t size)'),
+    mount: lib.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+    umount2: lib.func('int umount2(const char *target, int flags)'),
+    socket: lib.func('int socket(int domain, int type, int protocol)'),
+    connect: lib.func('int connect(int fd, const void *addr, uint32_t len)'),
+    close: lib.func('int close(int fd)'),
     errno: () => koffi.errno(),
   };
   return libc;
@@ -119,3 +129,49 @@ export function llistxattr(path: string): string[] {
   throw errnoError(constants.errno.ERANGE, 'llistxattr', path);
 }
 
+
+/** mount(2). Options longer than a page fail with EINVAL; callers keep `data` short. */
+export function mount(source: string, target: string, fstype: string | null, flags: number, data: string | null): void {
+  const l = load();
+  if (l.mount(source, target, fstype, flags, data) !== 0) throw errnoError(l.errno(), 'mount', target);
+}
+
+export const MNT_DETACH = 2;
+
+/** umount2(2); a target that is not mounted (EINVAL) or gone (ENOENT) counts as unmounted. */
+export function umount(target: string, flags = 0): void {
+  const l = load();
+  if (l.umount2(target, flags) === 0) return;
+  const errno = l.errno();
+  const code = errnoCode(errno);
+  if (code === 'EINVAL' || code === 'ENOENT') return;
+  throw errnoError(errno, 'umount2', target);
+}
+
+const AF_UNIX = 1;
+const SOCK_SEQPACKET = 5;
+const SOCK_CLOEXEC = 0o2000000;
+
+/**
+ * A connected AF_UNIX SOCK_SEQPACKET socket (conmon's attach socket), as a blocking fd the caller
+ * owns; Node's net module only opens stream sockets.
+ */
+export function connectSeqpacket(path: string): number {
+  const l = load();
+  const fd = l.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw errnoError(l.errno(), 'socket', path);
+  const name = Buffer.from(path);
+  if (name.length >= 108) {
+    l.close(fd);
+    throw errnoError(constants.errno.ENAMETOOLONG, 'connect', path);
+  }
+  const addr = Buffer.alloc(110);
+  addr.writeUInt16LE(AF_UNIX, 0);
+  name.copy(addr, 2);
+  if (l.connect(fd, addr, 2 + name.length + 1) !== 0) {
+    const errno = l.errno();
+    l.close(fd);
+    throw errnoError(errno, 'connect', path);
+  }
+  return fd;
+}

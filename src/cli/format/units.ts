@@ -1,5 +1,6 @@
 // github.com/docker/go-units: human-readable sizes and durations, and size parsing for
 // flags such as --memory, with go-units' rules and error texts.
+import { humanDuration } from '../../units/duration.js';
 
 import { InvalidParameterError } from '../../errors.js';
 import { formatFloat } from './gofloat.js';
@@ -37,24 +38,7 @@ export function bytesSize(size: number): string {
   return formatFloat(n, 'g', 4) + unit;
 }
 
-/** go-units HumanDuration for a duration in milliseconds ("About a minute", "3 weeks"). */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.trunc(ms / 60_000);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  // Hours round to the nearest, as go-units adds half an hour before truncating.
-  const hours = Math.trunc(ms / 3_600_000 + 0.5);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
-  return `${Math.trunc(Math.trunc(ms / 3_600_000) / 24 / 365)} years`;
-}
+export { humanDuration };
 
 /** "2 hours ago", as docker's CreatedSince and RunningFor columns print it. */
 export function timeAgo(date: Date | number, now: number = Date.now()): string {

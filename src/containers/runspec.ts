@@ -1,0 +1,257 @@
+// Everything config.json needs that is not in the container record: the user looked up in the
+// image's /etc/passwd, devices stat'ed, host limits and capabilities read once. Then buildSpec.
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { release } from 'node:os';
+import { join } from 'node:path';
+import { InvalidParameterError, isErrno } from '../errors.js';
+import { capsFromMask, containerEnv, parseProcLimits, resolveUser, type HostRlimit, type SeccompProfile, type SpecDevice, type SpecInput, type SpecMount } from '../runtime/spec/index.js';
+import { devMajor, devMinor } from '../sys/libc.js';
+import type { HostConfig } from '../types/container.js';
+import type { ContainerRecord } from './types.js';
+
+export interface HostFacts {
+  availableCaps: string[];
+  hostRlimits: Record<string, HostRlimit>;
+  kernelVersion: string;
+  arch: string;
+  /** tini, bound at /sbin/docker-init for `--init`; undefined when not installed. */
+  initPath: string | undefined;
+}
+
+export function readHostFacts(): HostFacts {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const bnd = /^CapBnd:\s*([0-9a-f]+)/m.exec(status)?.[1];
+  return {
+    availableCaps: bnd ? capsFromMask(bnd) : [],
+    hostRlimits: parseProcLimits(readFileSync('/proc/self/limits', 'utf8')),
+    kernelVersion: release(),
+    arch: process.arch,
+    initPath: ['/usr/bin/tini-static', '/usr/bin/docker-init', '/usr/bin/tini'].find((p) => existsSync(p)),
+  };
+}
+
+/** The files a container's network identity is bound from (Docker's hosts, hostname, resolv.conf). */
+export interface NetworkFiles {
+  hosts: string;
+  hostname: string;
+  resolvConf: string;
+}
+
+export interface SecurityOptions {
+  noNewPrivileges: boolean;
+  seccomp: 'default' | 'unconfined' | SeccompProfile;
+  apparmor?: string;
+}
+
+/** `--security-opt` values as dockerd parses them (parseSecurityOpt). */
+export function parseSecurityOpts(opts: readonly string[]): SecurityOptions {
+  const out: SecurityOptions = { noNewPrivileges: false, seccomp: 'default' };
+  for (const opt of opts) {
+    if (opt === 'no-new-privileges') {
+      out.noNewPrivileges = true;
+      continue;
+    }
+    const sep = /[=:]/.exec(opt);
+    if (!sep) throw new InvalidParameterError(`invalid --security-opt 1: "${opt}"`);
+    const key = opt.slice(0, sep.index);
+    const value = opt.slice(sep.index + 1);
+    switch (key) {
+      case 'no-new-privileges':
+        if (value !== 'true' && value !== 'false') throw new InvalidParameterError(`invalid --security-opt 2: "${opt}"`);
+        out.noNewPrivileges = value === 'true';
+        break;
+      case 'seccomp':
+        if (value === 'unconfined') out.seccomp = 'unconfined';
+        else if (value === 'builtin' || value === '') out.seccomp = 'default';
+        else {
+          try {
+            out.seccomp = JSON.parse(value) as SeccompProfile;
+          } catch {
+            throw new InvalidParameterError(`Decoding seccomp profile failed: invalid JSON in ${opt.slice(0, 40)}`);
+          }
+        }
+        break;
+      case 'apparmor':
+        out.apparmor = value;
+        break;
+      case 'label':
+      case 'systempaths':
+      case 'writable-cgroups':
+        break;
+      default:
+        throw new InvalidParameterError(`invalid --security-opt 2: "${opt}"`);
+    }
+  }
+  return out;
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return undefined;
+    throw err;
+  }
+}
+
+async function statDevice(pathOnHost: string, pathInContainer: string, permissions: string): Promise<SpecDevice> {
+  let st;
+  try {
+    st = await stat(pathOnHost);
+  } catch (err) {
+    throw new InvalidParameterError(`error gathering device information while adding custom device "${pathOnHost}": ${isErrno(err, 'ENOENT') ? 'no such file or directory' : String(err)}`);
+  }
+  const fmt = st.mode & 0o170000;
+  const type = fmt === 0o020000 ? 'c' : fmt === 0o060000 ? 'b' : fmt === 0o010000 ? 'p' : undefined;
+  if (!type) throw new InvalidParameterError(`error gathering device information while adding custom device "${pathOnHost}": not a device node`);
+  return { pathOnHost, pathInContainer, permissions, type, major: devMajor(st.rdev), minor: devMinor(st.rdev), fileMode: st.mode, uid: st.uid, gid: st.gid };
+}
+
+/** `-v /host:/ctr[:ro]` strings; named volumes wait for the volumes service. */
+export function bindsToMounts(binds: readonly string[]): SpecMount[] {
+  return binds.map((b) => {
+    const parts = b.split(':');
+    const [src, dst, mode = ''] = parts;
+    if (!src || !dst || parts.length > 3) throw new InvalidParameterError(`invalid volume specification: '${b}'`);
+    if (!src.startsWith('/')) throw new InvalidParameterError(`named volumes are not supported yet: '${b}'`);
+    const flags = mode.split(',').filter(Boolean);
+    const propagation = flags.find((f) => /^r?(private|shared|slave)$/.test(f)) as SpecMount['propagation'];
+    return { type: 'bind', source: src, destination: dst, readOnly: flags.includes('ro'), propagation };
+  });
+}
+
+function mountsFromAPI(hc: HostConfig): SpecMount[] {
+  return (hc.Mounts ?? []).map((m) => {
+    if (m.Type === 'tmpfs') {
+      const opts: string[] = [];
+      if (m.TmpfsOptions?.SizeBytes) opts.push(`size=${m.TmpfsOptions.SizeBytes}`);
+      if (m.TmpfsOptions?.Mode) opts.push(`mode=${m.TmpfsOptions.Mode.toString(8)}`);
+      for (const o of m.TmpfsOptions?.Options ?? []) opts.push(o.join('='));
+      return { type: 'tmpfs', source: '', destination: m.Target ?? '', readOnly: m.ReadOnly ?? false, options: opts };
+    }
+    if (m.Type !== 'bind') throw new InvalidParameterError(`mount type ${m.Type} is not supported yet`);
+    return {
+      type: 'bind',
+      source: m.Source ?? '',
+      destination: m.Target ?? '',
+      readOnly: m.ReadOnly ?? false,
+      propagation: (m.BindOptions?.Propagation || undefined) as SpecMount['propagation'],
+      options: m.BindOptions?.NonRecursive ? ['bind'] : undefined,
+    };
+  });
+}
+
+function namespaceMode(value: string | undefined, kind: string): 'private' | 'host' {
+  if (!value || value === 'private' || value === 'shareable') return 'private';
+  if (value === 'host') return 'host';
+  throw new InvalidParameterError(`${kind} mode ${value} is not supported yet`);
+}
+
+export interface SpecContext {
+  rec: ContainerRecord;
+  rootfs: string;
+  host: HostFacts;
+  files: NetworkFiles;
+  cgroupsPath: string;
+}
+
+export async function specInput({ rec, rootfs, host, files, cgroupsPath }: SpecContext): Promise<SpecInput> {
+  const c = rec.Config;
+  const hc = rec.HostConfig;
+  const [passwd, group] = await Promise.all([readOptional(join(rootfs, 'etc/passwd')), readOptional(join(rootfs, 'etc/group'))]);
+  const user = resolveUser(c.User ?? '', passwd, group, hc.GroupAdd ?? []);
+  const home = user.home ? [`HOME=${user.home}`] : [];
+  const env = containerEnv(c.Hostname ?? '', c.Tty ?? false, home, c.Env ?? []);
+  const sec = parseSecurityOpts(hc.SecurityOpt ?? []);
+  const net = hc.NetworkMode ?? 'bridge';
+  if (net.startsWith('container:')) throw new InvalidParameterError('network mode container: is not supported yet');
+  const devices = await Promise.all((hc.Devices ?? []).map((d) => statDevice(d.PathOnHost ?? '', d.PathInContainer || d.PathOnHost || '', d.CgroupPermissions || 'rwm')));
+  if (hc.Init && !host.initPath) throw new InvalidParameterError('--init needs tini: apt-get install tini');
+  return {
+    id: rec.ID,
+    rootfs,
+    args: [rec.Path, ...rec.Args],
+    env,
+    cwd: c.WorkingDir || '/',
+    user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+    hostname: c.Hostname ?? '',
+    domainname: c.Domainname || undefined,
+    tty: c.Tty ?? false,
+    consoleSize: hc.ConsoleSize && hc.ConsoleSize[0] > 0 ? { height: hc.ConsoleSize[0], width: hc.ConsoleSize[1] } : undefined,
+    openStdin: c.OpenStdin ?? false,
+    readOnlyRootfs: hc.ReadonlyRootfs ?? false,
+    privileged: hc.Privileged ?? false,
+    capAdd: hc.CapAdd ?? [],
+    capDrop: hc.CapDrop ?? [],
+    availableCaps: host.availableCaps,
+    noNewPrivileges: sec.noNewPrivileges,
+    seccomp: hc.Privileged ? 'unconfined' : sec.seccomp,
+    apparmor: sec.apparmor,
+    arch: host.arch,
+    kernelVersion: host.kernelVersion,
+    network: { mode: net === 'host' ? 'host' : net === 'none' ? 'none' : 'private' },
+    pidMode: namespaceMode(hc.PidMode, 'pid'),
+    ipcMode: hc.IpcMode === 'none' ? 'none' : namespaceMode(hc.IpcMode, 'ipc'),
+    utsMode: namespaceMode(hc.UTSMode, 'uts'),
+    cgroupnsMode: hc.CgroupnsMode === 'private' ? 'private' : 'host',
+    cgroupsPath,
+    resources: {
+      memory: hc.Memory || undefined,
+      memorySwap: hc.MemorySwap || undefined,
+      memoryReservation: hc.MemoryReservation || undefined,
+      memorySwappiness: hc.MemorySwappiness ?? undefined,
+      nanoCpus: hc.NanoCpus || undefined,
+      cpuShares: hc.CpuShares || undefined,
+      cpuPeriod: hc.CpuPeriod || undefined,
+      cpuQuota: hc.CpuQuota || undefined,
+      cpusetCpus: hc.CpusetCpus || undefined,
+      cpusetMems: hc.CpusetMems || undefined,
+      pidsLimit: hc.PidsLimit ?? undefined,
+      blkioWeight: hc.BlkioWeight || undefined,
+      oomKillDisable: hc.OomKillDisable ?? undefined,
+    },
+    ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    hostRlimits: host.hostRlimits,
+    devices,
+    deviceCgroupRules: hc.DeviceCgroupRules ?? [],
+    shmSize: hc.ShmSize || undefined,
+    tmpfs: hc.Tmpfs ?? {},
+    mounts: [...bindsToMounts(hc.Binds ?? []), ...mountsFromAPI(hc)],
+    hostsFile: files.hosts,
+    hostnameFile: files.hostname,
+    resolvConfFile: files.resolvConf,
+    rroSupported: true,
+    init: hc.Init ? host.initPath : undefined,
+    sysctls: hc.Sysctls ?? {},
+    oomScoreAdj: hc.OomScoreAdj,
+    maskedPaths: hc.MaskedPaths ?? undefined,
+    readonlyPaths: hc.ReadonlyPaths ?? undefined,
+    annotations: hc.Annotations,
+  };
+}
+
+const HOSTS_BASE = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
+
+/** /etc/hosts: the host's own for --network host, else Docker's standard entries plus ExtraHosts. */
+export function hostsContent(rec: ContainerRecord, hostHosts: string): string {
+  if (rec.HostConfig.NetworkMode === 'host') return hostHosts;
+  const extra = (rec.HostConfig.ExtraHosts ?? []).map((h) => {
+    const i = h.indexOf(':');
+    return `${h.slice(i + 1)}\t${h.slice(0, i)}\n`;
+  });
+  return HOSTS_BASE + extra.join('');
+}
+
+/** resolv.conf: the host's, without loopback nameservers a private network cannot reach. */
+export function resolvConfContent(rec: ContainerRecord, hostResolv: string): string {
+  const hc = rec.HostConfig;
+  if (hc.NetworkMode === 'host' && !hc.Dns?.length && !hc.DnsSearch?.length && !hc.DnsOptions?.length) return hostResolv;
+  let lines = hostResolv.split('\n');
+  if (hc.NetworkMode !== 'host') lines = lines.filter((l) => !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
+  if (hc.Dns?.length) lines = [...lines.filter((l) => !/^\s*nameserver\s/.test(l)), ...hc.Dns.map((d) => `nameserver ${d}`)];
+  if (hc.DnsSearch?.length) lines = [...lines.filter((l) => !/^\s*(search|domain)\s/.test(l)), `search ${hc.DnsSearch.join(' ')}`];
+  if (hc.DnsOptions?.length) lines = [...lines.filter((l) => !/^\s*options\s/.test(l)), `options ${hc.DnsOptions.join(' ')}`];
+  if (!lines.some((l) => /^\s*nameserver\s/.test(l))) lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
+  return lines.filter((l, i, all) => l !== '' || i < all.length - 1).join('\n').replace(/\n*$/, '\n');
+}

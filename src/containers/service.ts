@@ -1,0 +1,402 @@
+// The container service: create, start, stop, kill, remove and wait, with each state change
+// written to the record before it is announced. conmon + runc do the running; exits come back
+// through the exit directory, also for containers that exited while tugd was down.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConflictError, InvalidParameterError, NotModifiedError, TugError, errorMessage } from '../errors.js';
+import type { ImageService } from '../images/service.js';
+import { createContainer, livingMonitor, type MonitorPaths } from '../runtime/conmon.js';
+import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
+import type { Runtime } from '../runtime/runc.js';
+import { buildSpec, serializeSpec } from '../runtime/spec/index.js';
+import { writeFileAtomic } from '../storage/atomic.js';
+import type { LayerStore } from '../storage/layers.js';
+import type { SnapshotStore } from '../storage/snapshots.js';
+import type { ContainerCreateBody } from '../types/container.js';
+import { fromCreateBody, validateName } from './create.js';
+import { generateName } from './names.js';
+import { ContainerQueries } from './queries.js';
+import { hostsContent, resolvConfContent, specInput, type HostFacts } from './runspec.js';
+import type { ContainerStore } from './store.js';
+import { ZERO_TIME, type ContainerRecord } from './types.js';
+import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
+
+export interface EventSink {
+  publish(type: 'container', action: string, actor: { ID: string; Attributes: Record<string, string> }): void;
+}
+
+export interface ContainerServiceDeps {
+  store: ContainerStore;
+  snapshots: SnapshotStore;
+  layers: LayerStore;
+  images: ImageService;
+  runtime: Runtime;
+  execRoot: string;
+  host: HostFacts;
+  events?: EventSink;
+  log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+}
+
+/** conmon's hard cap on a log file when tugd is not there to rotate it. */
+const LOG_SIZE_CEILING = 256 * 1024 * 1024;
+
+/** dockerd's exit codes for a process that could not be started. */
+export function startFailureCode(message: string): number {
+  if (/executable file not found|no such file or directory/.test(message)) return 127;
+  if (/permission denied|is a directory/.test(message)) return 126;
+  return 128;
+}
+
+export class ContainerService {
+  readonly waiters = new Waiters();
+  readonly queries: ContainerQueries;
+  private readonly exits: ExitWatcher;
+  private readonly busy = new Map<string, Promise<unknown>>();
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly d: ContainerServiceDeps) {
+    this.queries = new ContainerQueries(d.store, d.images, d.snapshots, d.layers);
+    this.exits = new ExitWatcher(join(d.execRoot, 'exits'), (id, status) => void this.handleExit(id, status));
+  }
+
+  get store(): ContainerStore {
+    return this.d.store;
+  }
+
+  monitorPaths(id: string): MonitorPaths {
+    return {
+      bundle: join(this.d.execRoot, 'containers', id),
+      logPath: this.d.store.get(id).LogPath,
+      exitDir: join(this.d.execRoot, 'exits'),
+      socketDir: join(this.d.execRoot, 's'),
+    };
+  }
+
+  /** Serialises the state changes of one container (start vs. exit vs. remove). */
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.busy.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.busy.set(id, tail);
+    void tail.then(() => { if (this.busy.get(id) === tail) this.busy.delete(id); });
+    return next;
+  }
+
+  private emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    const attrs: Record<string, string> = { ...(rec.Config.Labels ?? {}), image: rec.Config.Image ?? rec.Image, name: rec.Name.slice(1), ...extra };
+    this.d.events?.publish('container', action, { ID: rec.ID, Attributes: attrs });
+  }
+
+  /** Recovery after a restart: exits that happened while down, monitors that vanished, restart policies. */
+  async init(): Promise<void> {
+    for (const id of await this.d.store.init()) await this.d.snapshots.remove(id).catch(() => undefined);
+    await mkdir(join(this.d.execRoot, 'containers'), { recursive: true, mode: 0o700 });
+    await mkdir(join(this.d.execRoot, 's'), { recursive: true, mode: 0o700 });
+    await this.exits.start();
+    for (const rec of this.d.store.all()) {
+      if (!rec.State.Running) continue;
+      const exited = await this.exits.check(rec.ID);
+      if (exited) continue;
+      if (await livingMonitor(this.monitorPaths(rec.ID))) continue;
+      // Neither an exit file nor a monitor: the host rebooted or someone killed conmon.
+      await this.handleExit(rec.ID, { code: 255, at: new Date() });
+    }
+    for (const rec of this.d.store.all()) {
+      const policy = rec.HostConfig.RestartPolicy?.Name;
+      if (!rec.State.Running && (policy === 'always' || (policy === 'unless-stopped' && !rec.ManuallyStopped))) {
+        this.start(rec.ID).catch((err) => this.d.log('warn', `restarting ${rec.ID.slice(0, 12)}: ${errorMessage(err)}`));
+      }
+    }
+  }
+
+  close(): void {
+    this.exits.stop();
+    for (const t of this.restartTimers.values()) clearTimeout(t);
+  }
+
+  async create(body: ContainerCreateBody, requestedName: string | undefined): Promise<{ Id: string; Warnings: string[] }> {
+    if (!body.Image) throw new InvalidParameterError('config cannot be empty in order to create a container');
+    const image = this.d.images.get(body.Image);
+    const imageConfig = await this.d.images.config(image);
+    const id = randomBytes(32).toString('hex');
+    const name = requestedName ? validateName(requestedName) : `/${generateName((n) => this.d.store.hasName(n))}`;
+    this.d.store.reserveName(name, id);
+    try {
+      const rec = fromCreateBody(body, {
+        id,
+        name,
+        now: new Date(),
+        imageID: image.id,
+        imageConfig: imageConfig.config,
+        layers: image.layers.map((l) => l.chainID),
+        logPath: join(this.d.store.dir(id), 'container.log'),
+      });
+      await this.d.snapshots.prepare(id, rec.Layers);
+      await this.d.store.save(rec);
+      this.emit(rec, 'create');
+      return { Id: id, Warnings: [] };
+    } catch (err) {
+      this.d.store.releaseName(name, id);
+      await this.d.snapshots.remove(id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async start(ref: string): Promise<void> {
+    const id = this.d.store.get(ref).ID;
+    await this.serial(id, () => this.startLocked(id));
+  }
+
+  private async startLocked(id: string): Promise<void> {
+    const rec = this.d.store.get(id);
+    if (rec.State.Paused) throw new ConflictError('cannot start a paused container, try unpause instead');
+    if (rec.State.Running) throw new NotModifiedError('container already started');
+    if (rec.State.Status === 'removing' || rec.State.Dead) throw new ConflictError(`container is marked for removal and cannot be started`);
+    const paths = this.monitorPaths(id);
+    try {
+      const rootfs = await this.d.snapshots.mount(id);
+      const files = await this.writeNetworkFiles(rec);
+      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}` });
+      await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
+      await writeFile(join(paths.bundle, 'config.json'), serializeSpec(buildSpec(input)));
+      await this.exits.clear(id);
+      const pid = await this.createWithRetry(rec, paths);
+      await this.d.runtime.start(id);
+      rec.State = { ...rec.State, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME };
+      rec.ManuallyStopped = false;
+      await this.d.store.save(rec);
+      this.emit(rec, 'start');
+    } catch (err) {
+      await this.d.runtime.delete(id, true).catch(() => undefined);
+      this.d.snapshots.unmount(id);
+      const message = errorMessage(err);
+      rec.State = { ...rec.State, Error: message, ExitCode: startFailureCode(message), Running: false, Restarting: false, Pid: 0 };
+      await this.d.store.save(rec);
+      if (rec.HostConfig.AutoRemove) await this.removeLocked(rec, true);
+      if (err instanceof TugError && err.kind !== 'Internal') throw err;
+      const code = startFailureCode(message);
+      throw new TugError(code === 128 ? 'Internal' : 'InvalidParameter', `failed to create task for container: ${message}`);
+    }
+  }
+
+  /** A runtime state left by a crash between create and delete blocks a new create: clear it once. */
+  private async createWithRetry(rec: ContainerRecord, paths: MonitorPaths): Promise<number> {
+    const opts = {
+      id: rec.ID,
+      name: rec.Name.slice(1),
+      paths,
+      runtime: this.d.runtime,
+      tty: rec.Config.Tty ?? false,
+      stdin: rec.Config.OpenStdin ?? false,
+      leaveStdinOpen: !rec.Config.StdinOnce,
+      logSizeMax: LOG_SIZE_CEILING,
+    };
+    try {
+      return await createContainer(opts);
+    } catch (err) {
+      if (!/already exists/.test(errorMessage(err))) throw err;
+      await this.d.runtime.delete(rec.ID, true);
+      return await createContainer(opts);
+    }
+  }
+
+  private async writeNetworkFiles(rec: ContainerRecord): Promise<{ hosts: string; hostname: string; resolvConf: string }> {
+    const dir = this.d.store.dir(rec.ID);
+    const files = { hosts: join(dir, 'hosts'), hostname: join(dir, 'hostname'), resolvConf: join(dir, 'resolv.conf') };
+    const [hostHosts, hostResolv] = await Promise.all([readFile('/etc/hosts', 'utf8').catch(() => ''), readFile('/etc/resolv.conf', 'utf8').catch(() => '')]);
+    const hostname = rec.HostConfig.NetworkMode === 'host' ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost')).trim() : rec.Config.Hostname ?? '';
+    await Promise.all([
+      writeFileAtomic(files.hosts, hostsContent(rec, hostHosts)),
+      writeFileAtomic(files.hostname, `${hostname}\n`),
+      writeFileAtomic(files.resolvConf, resolvConfContent(rec, hostResolv)),
+    ]);
+    return files;
+  }
+
+  private async oomKilled(id: string): Promise<boolean> {
+    const v1 = await readFile(`/sys/fs/cgroup/memory/tug/${id}/memory.oom_control`, 'utf8').catch(() => undefined);
+    const v2 = v1 ?? (await readFile(`/sys/fs/cgroup/tug/${id}/memory.events`, 'utf8').catch(() => ''));
+    return /^oom_kill [1-9]/m.test(v2);
+  }
+
+  private async handleExit(id: string, status: ExitStatus): Promise<void> {
+    await this.serial(id, async () => {
+      const rec = this.d.store.find(id);
+      if (!rec) {
+        await this.exits.clear(id);
+        return;
+      }
+      if (!rec.State.Running) return;
+      const oom = await this.oomKilled(id);
+      await this.d.runtime.delete(id, true).catch((err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`));
+      this.d.snapshots.unmount(id);
+      await this.exits.clear(id);
+      rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: status.at.toISOString() };
+      await this.d.store.save(rec);
+      if (oom) this.emit(rec, 'oom');
+      this.emit(rec, 'die', { exitCode: String(status.code) });
+      this.waiters.exited(id, { StatusCode: status.code });
+      if (rec.HostConfig.AutoRemove) {
+        await this.removeLocked(rec, false);
+        return;
+      }
+      this.maybeRestart(rec);
+    });
+  }
+
+  private maybeRestart(rec: ContainerRecord): void {
+    const p = rec.HostConfig.RestartPolicy ?? {};
+    const code = rec.State.ExitCode;
+    const want =
+      (p.Name === 'always' && !rec.ManuallyStopped) ||
+      (p.Name === 'unless-stopped' && !rec.ManuallyStopped) ||
+      (p.Name === 'on-failure' && code !== 0 && (!p.MaximumRetryCount || rec.RestartCount < p.MaximumRetryCount));
+    if (!want) return;
+    // dockerd's backoff: 100 ms doubling per quick exit, reset after 10 s of running.
+    const ran = Date.parse(rec.State.FinishedAt) - Date.parse(rec.State.StartedAt);
+    const delay = ran > 10_000 ? 100 : Math.min(100 * 2 ** Math.min(rec.RestartCount, 10), 60_000);
+    rec.State = { ...rec.State, Restarting: true, Status: 'restarting' };
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(rec.ID);
+      void this.serial(rec.ID, async () => {
+        const cur = this.d.store.find(rec.ID);
+        if (!cur || !cur.State.Restarting || cur.ManuallyStopped) return;
+        cur.RestartCount++;
+        cur.State = { ...cur.State, Restarting: false, Status: 'exited' };
+        await this.startLocked(cur.ID).catch((err) => this.d.log('warn', `restart ${cur.ID.slice(0, 12)}: ${errorMessage(err)}`));
+      });
+    }, delay);
+    this.restartTimers.set(rec.ID, timer);
+  }
+
+  /** Sends a signal; SIGKILL to a paused container thaws it so it can die. */
+  async kill(ref: string, signal = 'KILL', byUser = true): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (!rec.State.Running) throw new ConflictError(`cannot kill container: ${ref}: container ${rec.ID} is not running`);
+    if (byUser && /^(SIG)?KILL$|^9$/.test(signal.toUpperCase())) {
+      rec.ManuallyStopped = true;
+      this.cancelRestart(rec);
+    }
+    if (rec.State.Restarting) return;
+    this.emit(rec, 'kill', { signal: signalNumber(signal) });
+    await this.d.runtime.kill(rec.ID, signal.replace(/^SIG/i, ''), true);
+    if (rec.State.Paused) await this.d.runtime.resume(rec.ID).catch(() => undefined);
+  }
+
+  private cancelRestart(rec: ContainerRecord): void {
+    const t = this.restartTimers.get(rec.ID);
+    if (t) clearTimeout(t);
+    this.restartTimers.delete(rec.ID);
+    if (rec.State.Restarting) {
+      rec.State = { ...rec.State, Restarting: false, Running: false, Status: 'exited' };
+      void this.d.store.save(rec);
+    }
+  }
+
+  /** SIGTERM (or the stop signal), then SIGKILL after the timeout; -1 waits forever. */
+  async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.d.store.get(ref);
+    rec.ManuallyStopped = true;
+    this.cancelRestart(rec);
+    if (!rec.State.Running) {
+      await this.d.store.save(rec);
+      throw new NotModifiedError('container already stopped');
+    }
+    await this.d.store.save(rec);
+    const timeout = opts.timeout ?? rec.Config.StopTimeout ?? 10;
+    const exited = this.waiters.wait(rec.ID, 'not-running', () => rec);
+    const signal = opts.signal || rec.Config.StopSignal || 'SIGTERM';
+    await this.kill(rec.ID, signal, false).catch((err) => this.d.log('debug', `stop signal: ${errorMessage(err)}`));
+    if (timeout >= 0) {
+      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeout * 1000).unref())]);
+      if (timedOut) await this.kill(rec.ID, 'KILL', false).catch((err) => this.d.log('debug', `stop kill: ${errorMessage(err)}`));
+    }
+    await exited;
+    this.emit(rec, 'stop');
+  }
+
+  async restart(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    await this.stop(ref, opts).catch((err) => {
+      if (!(err instanceof NotModifiedError)) throw err;
+    });
+    await this.start(ref);
+    this.emit(this.d.store.get(ref), 'restart');
+  }
+
+  async pause(ref: string): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (!rec.State.Running) throw new ConflictError(`container ${rec.ID} is not running`);
+    if (rec.State.Paused) throw new ConflictError(`container ${rec.ID} is already paused`);
+    await this.d.runtime.pause(rec.ID);
+    rec.State = { ...rec.State, Paused: true, Status: 'paused' };
+    await this.d.store.save(rec);
+    this.emit(rec, 'pause');
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (!rec.State.Paused) throw new ConflictError(`container ${rec.ID} is not paused`);
+    await this.d.runtime.resume(rec.ID);
+    rec.State = { ...rec.State, Paused: false, Status: 'running' };
+    await this.d.store.save(rec);
+    this.emit(rec, 'unpause');
+  }
+
+  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (rec.State.Running && !rec.State.Restarting) {
+      if (!opts.force) {
+        const what = rec.State.Paused ? 'paused' : 'running';
+        throw new ConflictError(`cannot remove container "${rec.Name}": container is ${what}: stop the container before removing or force remove`);
+      }
+      const exited = this.waiters.wait(rec.ID, 'not-running', () => rec);
+      rec.ManuallyStopped = true;
+      await this.kill(rec.ID, 'KILL', false).catch(() => undefined);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    }
+    this.cancelRestart(rec);
+    await this.serial(rec.ID, () => this.removeLocked(rec, true));
+  }
+
+  private async removeLocked(rec: ContainerRecord, force: boolean): Promise<void> {
+    if (!this.d.store.find(rec.ID)) return;
+    if (rec.State.Running && !force) return;
+    rec.State = { ...rec.State, Status: 'removing' };
+    await this.d.runtime.delete(rec.ID, true).catch(() => undefined);
+    await this.d.snapshots.remove(rec.ID);
+    await this.d.store.delete(rec);
+    await rm(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true });
+    await this.exits.clear(rec.ID);
+    this.emit(rec, 'destroy');
+    this.waiters.removed(rec.ID);
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const rec = this.d.store.get(ref);
+    const name = validateName(newName);
+    if (name === rec.Name) throw new InvalidParameterError(`Renaming a container with the same name as its current name`);
+    const old = rec.Name;
+    this.d.store.reserveName(name, rec.ID);
+    rec.Name = name;
+    await this.d.store.save(rec);
+    this.d.store.releaseName(old, rec.ID);
+    this.emit(rec, 'rename', { oldName: old });
+  }
+
+  /** Registers at once (so a `start` right after cannot slip past), resolves on the condition. */
+  wait(ref: string, condition: WaitCondition): Promise<WaitResult> {
+    const rec = this.d.store.get(ref);
+    return this.waiters.wait(rec.ID, condition, () => this.d.store.find(rec.ID));
+  }
+}
+
+const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12, PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22, URG: 23, XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, PWR: 30, SYS: 31 };
+
+/** "SIGTERM", "TERM", "15" → "15"; unknown names are an error with dockerd's text. */
+export function signalNumber(signal: string): string {
+  if (/^\d+$/.test(signal)) return signal;
+  const n = SIGNALS[signal.toUpperCase().replace(/^SIG/, '')];
+  if (n === undefined) throw new InvalidParameterError(`Invalid signal: ${signal}`);
+  return String(n);
+}

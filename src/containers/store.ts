@@ -1,0 +1,94 @@
+// Container records on disk (<root>/<id>/config.v2.json, replaced atomically) and in memory,
+// looked up as dockerd does: full ID, name, then unique ID prefix.
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConflictError, InvalidParameterError, NotFoundError, isErrno } from '../errors.js';
+import { writeJSONAtomic } from '../storage/atomic.js';
+import type { ContainerRecord } from './types.js';
+
+export class ContainerStore {
+  private readonly byId = new Map<string, ContainerRecord>();
+  private readonly byName = new Map<string, string>();
+
+  constructor(readonly root: string) {}
+
+  /** Loads every record; a directory whose record never made it to disk is a crashed create. */
+  async init(): Promise<string[]> {
+    await mkdir(this.root, { recursive: true, mode: 0o710 });
+    const orphans: string[] = [];
+    for (const id of await readdir(this.root)) {
+      try {
+        const rec = JSON.parse(await readFile(join(this.root, id, 'config.v2.json'), 'utf8')) as ContainerRecord;
+        this.byId.set(rec.ID, rec);
+        this.byName.set(rec.Name, rec.ID);
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT') && !(err instanceof SyntaxError)) throw err;
+        orphans.push(id);
+      }
+    }
+    return orphans;
+  }
+
+  dir(id: string): string {
+    return join(this.root, id);
+  }
+
+  all(): ContainerRecord[] {
+    return [...this.byId.values()];
+  }
+
+  /** dockerd's GetContainer: exact ID, then name, then a unique ID prefix. */
+  find(ref: string): ContainerRecord | undefined {
+    if (!ref) return undefined;
+    const exact = this.byId.get(ref);
+    if (exact) return exact;
+    const named = this.byName.get(ref.startsWith('/') ? ref : `/${ref}`);
+    if (named) return this.byId.get(named);
+    if (!/^[0-9a-f]+$/.test(ref)) return undefined;
+    let found: ContainerRecord | undefined;
+    for (const [id, rec] of this.byId) {
+      if (!id.startsWith(ref)) continue;
+      if (found) throw new InvalidParameterError(`multiple IDs found with provided prefix: ${ref}`);
+      found = rec;
+    }
+    return found;
+  }
+
+  get(ref: string): ContainerRecord {
+    const rec = this.find(ref);
+    if (!rec) throw new NotFoundError(`No such container: ${ref}`);
+    return rec;
+  }
+
+  /** Claims a name for an ID; dockerd's conflict text when another container holds it. */
+  reserveName(name: string, id: string): void {
+    const holder = this.byName.get(name);
+    if (holder && holder !== id) {
+      throw new ConflictError(`Conflict. The container name "${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    this.byName.set(name, id);
+  }
+
+  releaseName(name: string, id: string): void {
+    if (this.byName.get(name) === id) this.byName.delete(name);
+  }
+
+  hasName(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  async save(rec: ContainerRecord): Promise<void> {
+    await mkdir(this.dir(rec.ID), { recursive: true, mode: 0o710 });
+    await writeJSONAtomic(join(this.dir(rec.ID), 'config.v2.json'), rec);
+    this.byId.set(rec.ID, rec);
+    this.byName.set(rec.Name, rec.ID);
+  }
+
+  async delete(rec: ContainerRecord): Promise<void> {
+    // The record goes first: a crash after it leaves a directory init() reports as an orphan.
+    await rm(join(this.dir(rec.ID), 'config.v2.json'), { force: true });
+    this.byId.delete(rec.ID);
+    this.releaseName(rec.Name, rec.ID);
+    await rm(this.dir(rec.ID), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,75 @@
+// tug's record of one container, kept as config.v2.json under data-root (dockerd's file name):
+// the merged config, the host config, and the state the engine last saw.
+import type { ContainerConfig, HostConfig } from '../types/container.js';
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface HealthLog {
+  Start: string;
+  End: string;
+  ExitCode: number;
+  Output: string;
+}
+
+export interface Health {
+  Status: 'starting' | 'healthy' | 'unhealthy' | 'none';
+  FailingStreak: number;
+  Log: HealthLog[];
+}
+
+export interface ContainerState {
+  Status: ContainerStatus;
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  OOMKilled: boolean;
+  Dead: boolean;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+  Health?: Health;
+}
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export interface ContainerRecord {
+  ID: string;
+  /** With dockerd's leading slash: "/web". */
+  Name: string;
+  Created: string;
+  /** The merged entrypoint + cmd: Path is argv[0], Args the rest. */
+  Path: string;
+  Args: string[];
+  /** The user's config merged with the image's (moby's mergeAndVerifyConfig). */
+  Config: ContainerConfig;
+  HostConfig: HostConfig;
+  /** The image ID ("sha256:…"); Config.Image keeps the name the user gave. */
+  Image: string;
+  State: ContainerState;
+  RestartCount: number;
+  /** Set by `stop`/`kill`-by-user, cleared by `start`: unless-stopped and always honour it. */
+  ManuallyStopped: boolean;
+  /** The layer chain (bottom first) the rootfs overlays, for GC protection and commit. */
+  Layers: string[];
+  LogPath: string;
+  Platform: 'linux';
+  Driver: 'overlay2';
+}
+
+export function initialState(): ContainerState {
+  return {
+    Status: 'created',
+    Running: false,
+    Paused: false,
+    Restarting: false,
+    OOMKilled: false,
+    Dead: false,
+    Pid: 0,
+    ExitCode: 0,
+    Error: '',
+    StartedAt: ZERO_TIME,
+    FinishedAt: ZERO_TIME,
+  };
+}

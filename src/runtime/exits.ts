@@ -1,0 +1,64 @@
+// Container exits as conmon reports them: a file `<exitDir>/<id>` holding the exit code, written
+// atomically (temp + rename). One inotify watch on the directory serves every container.
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isErrno } from '../errors.js';
+
+export interface ExitStatus {
+  code: number;
+  /** When conmon wrote the file: the container's finish time. */
+  at: Date;
+}
+
+export type ExitHandler = (id: string, status: ExitStatus) => void;
+
+export class ExitWatcher {
+  private watcher: FSWatcher | undefined;
+  private readonly seen = new Set<string>();
+
+  constructor(readonly dir: string, private readonly onExit: ExitHandler) {}
+
+  async start(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    this.watcher = watch(this.dir, (_event, name) => {
+      if (name) void this.check(String(name));
+    });
+    // Exits that happened before the watch (e.g. while tugd was down).
+    for (const name of await readdir(this.dir)) void this.check(name);
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  /** Reads an exit file if there is one; each exit is reported once until `clear`. */
+  async check(id: string): Promise<ExitStatus | undefined> {
+    if (id.startsWith('.') || this.seen.has(id)) return undefined;
+    const status = await readExit(this.dir, id);
+    if (!status || this.seen.has(id)) return undefined;
+    this.seen.add(id);
+    this.onExit(id, status);
+    return status;
+  }
+
+  /** Forgets an exit once handled, so the next run of the same container reports again. */
+  async clear(id: string): Promise<void> {
+    await rm(join(this.dir, id), { force: true });
+    this.seen.delete(id);
+  }
+}
+
+export async function readExit(dir: string, id: string): Promise<ExitStatus | undefined> {
+  const file = join(dir, id);
+  try {
+    const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    const code = Number.parseInt(text.trim(), 10);
+    if (!Number.isInteger(code)) return undefined;
+    return { code, at: st.mtime };
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}

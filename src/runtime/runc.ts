@@ -1,0 +1,96 @@
+// The OCI runtime's command line (runc, or crun where the host allows): start, kill, pause,
+// update and delete a container the monitor created. State lives in one `--root` per daemon.
+import { execFile } from 'node:child_process';
+import { TugError } from '../errors.js';
+
+export interface RuntimeState {
+  id: string;
+  pid: number;
+  /** creating, created, running, paused, stopped */
+  status: string;
+  bundle: string;
+}
+
+export class RuntimeError extends TugError {
+  constructor(message: string) {
+    super('Internal', message, 'TUG_RUNTIME');
+  }
+}
+
+/** runc reports its own errors as `time=… level=error msg="…"` or plain text: keep the message. */
+export function runtimeMessage(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  const last = lines.at(-1) ?? '';
+  const m = /msg="((?:[^"\\]|\\.)*)"/.exec(last);
+  if (m) return m[1]!.replace(/\\(.)/g, '$1');
+  return last.replace(/^(runc|crun): /, '');
+}
+
+export class Runtime {
+  constructor(readonly path: string, readonly root: string) {}
+
+  get name(): string {
+    return this.path.split('/').at(-1) ?? this.path;
+  }
+
+  /** The args conmon passes through to the runtime (it runs `create` itself). */
+  conmonArgs(): string[] {
+    return ['--runtime-arg', '--root', '--runtime-arg', this.root];
+  }
+
+  private run(args: string[], input?: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = execFile(this.path, ['--root', this.root, ...args], { encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+        if (err) reject(new RuntimeError(`${this.name} ${args[0]}: ${runtimeMessage(stderr) || err.message}`));
+        else resolve(stdout);
+      });
+      if (input !== undefined) child.stdin?.end(input);
+    });
+  }
+
+  async start(id: string): Promise<void> {
+    await this.run(['start', id]);
+  }
+
+  async kill(id: string, signal: string | number, all = false): Promise<void> {
+    await this.run(['kill', ...(all ? ['--all'] : []), id, String(signal)]);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.run(['pause', id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.run(['resume', id]);
+  }
+
+  /** Removes the runtime's state (and the cgroup); `force` kills a container still running. */
+  async delete(id: string, force = false): Promise<void> {
+    try {
+      await this.run(['delete', ...(force ? ['--force'] : []), id]);
+    } catch (err) {
+      if (err instanceof RuntimeError && /does not exist|not found/.test(err.message)) return;
+      throw err;
+    }
+  }
+
+  /** The runtime's view of a container, or undefined when it knows none by that ID. */
+  async state(id: string): Promise<RuntimeState | undefined> {
+    try {
+      return JSON.parse(await this.run(['state', id])) as RuntimeState;
+    } catch (err) {
+      if (err instanceof RuntimeError && /does not exist|not found/.test(err.message)) return undefined;
+      throw err;
+    }
+  }
+
+  /** PIDs of every process in the container (host PID namespace). */
+  async ps(id: string): Promise<number[]> {
+    return JSON.parse(await this.run(['ps', '--format', 'json', id])) as number[];
+  }
+
+  /** Changes cgroup limits of a live container (`docker update`); `resources` is a LinuxResources JSON. */
+  async update(id: string, resources: object): Promise<void> {
+    await this.run(['update', '--resources', '-', id], JSON.stringify(resources));
+  }
+}

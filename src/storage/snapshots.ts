@@ -1,0 +1,88 @@
+// A container's rootfs: an overlay of its image's unpacked layers (read-only lowers) under a
+// writable upper dir of its own, in <root>/<id>/{diff,work,merged} like overlay2.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { mount, umount, MNT_DETACH } from '../sys/libc.js';
+import { readFileSync } from 'node:fs';
+import type { LayerStore } from './layers.js';
+
+/** A mount(2) data string must fit in a page. */
+const MAX_MOUNT_DATA = 4096;
+
+export class SnapshotStore {
+  constructor(readonly root: string, private readonly layers: LayerStore) {}
+
+  async init(): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o710 });
+  }
+
+  dir(id: string): string {
+    return join(this.root, id);
+  }
+
+  upperDir(id: string): string {
+    return join(this.dir(id), 'diff');
+  }
+
+  mergedDir(id: string): string {
+    return join(this.dir(id), 'merged');
+  }
+
+  /** Makes the directories of a new snapshot over `chainIDs` (bottom layer first). */
+  async prepare(id: string, chainIDs: readonly string[]): Promise<void> {
+    const dir = this.dir(id);
+    await mkdir(join(dir, 'diff'), { recursive: true, mode: 0o755 });
+    await mkdir(join(dir, 'work'), { recursive: true, mode: 0o700 });
+    await mkdir(join(dir, 'merged'), { recursive: true, mode: 0o755 });
+    // An image without layers still needs one lower dir.
+    if (chainIDs.length === 0) await mkdir(join(dir, 'empty'), { recursive: true, mode: 0o755 });
+    await writeFile(join(dir, 'lower'), chainIDs.join('\n'));
+  }
+
+  private async lowers(id: string): Promise<string[]> {
+    const text = await readFile(join(this.dir(id), 'lower'), 'utf8');
+    const chains = text.split('\n').filter(Boolean);
+    if (chains.length === 0) return [join(this.dir(id), 'empty')];
+    return chains.reverse().map((c) => this.layers.diffPath(c));
+  }
+
+  isMounted(id: string): boolean {
+    const target = this.mergedDir(id);
+    // A mountinfo line's fifth field is the mount point (octal-escaped; our paths need no escapes).
+    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === target);
+  }
+
+  /** Mounts the overlay (if it is not mounted yet) and returns the rootfs path. */
+  async mount(id: string): Promise<string> {
+    const merged = this.mergedDir(id);
+    if (this.isMounted(id)) return merged;
+    const lowers = await this.lowers(id);
+    const dir = this.dir(id);
+    const absolute = `lowerdir=${lowers.join(':')},upperdir=${join(dir, 'diff')},workdir=${join(dir, 'work')}`;
+    if (absolute.length < MAX_MOUNT_DATA) {
+      mount('overlay', merged, 'overlay', 0, absolute);
+      return merged;
+    }
+    // Deep images: paths relative to the layer store fit more lowers in a page (overlay2's trick).
+    const base = this.layers.root;
+    const rel = `lowerdir=${lowers.map((l) => relative(base, l)).join(':')},upperdir=${join(dir, 'diff')},workdir=${join(dir, 'work')}`;
+    if (rel.length >= MAX_MOUNT_DATA) throw new Error(`image has too many layers to mount (${lowers.length})`);
+    const cwd = process.cwd();
+    process.chdir(base);
+    try {
+      mount('overlay', merged, 'overlay', 0, rel);
+    } finally {
+      process.chdir(cwd);
+    }
+    return merged;
+  }
+
+  unmount(id: string): void {
+    umount(this.mergedDir(id), MNT_DETACH);
+  }
+
+  async remove(id: string): Promise<void> {
+    this.unmount(id);
+    await rm(this.dir(id), { recursive: true, force: true });
+  }
+}
