@@ -103,7 +103,8 @@ export function validateHostConfig(hc: HostConfig): void {
 export interface NewContainer {
   id: string;
   name: string;
-  now: Date;
+  /** RFC3339Nano creation time. */
+  now: string;
   imageID: string;
   imageConfig: ImageRunConfig | undefined;
   layers: string[];
@@ -121,7 +122,7 @@ export function fromCreateBody(body: ContainerCreateBody, n: NewContainer): Cont
   return {
     ID: n.id,
     Name: n.name,
-    Created: n.now.toISOString(),
+    Created: n.now,
     Path: path,
     Args: args,
     Config: config,

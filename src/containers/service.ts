@@ -14,9 +14,12 @@ import { writeFileAtomic } from '../storage/atomic.js';
 import type { LayerStore } from '../storage/layers.js';
 import type { SnapshotStore } from '../storage/snapshots.js';
 import type { ContainerCreateBody } from '../types/container.js';
+import { nowNano, nowRFC3339Nano, rfc3339Nano } from '../units/time.js';
 import { fromCreateBody, validateName } from './create.js';
 import { generateName } from './names.js';
-import { ContainerQueries } from './queries.js';
+import { ContainerQueries, dirSize } from './queries.js';
+import { top, type TopResult } from './top.js';
+import { linuxResources, prunable, updatedHostConfig, type UpdateBody } from './update.js';
 import { hostsContent, resolvConfContent, specInput, type HostFacts } from './runspec.js';
 import type { ContainerStore } from './store.js';
 import { ZERO_TIME, type ContainerRecord } from './types.js';
@@ -100,7 +103,7 @@ export class ContainerService {
       if (exited) continue;
       if (await livingMonitor(this.monitorPaths(rec.ID))) continue;
       // Neither an exit file nor a monitor: the host rebooted or someone killed conmon.
-      await this.handleExit(rec.ID, { code: 255, at: new Date() });
+      await this.handleExit(rec.ID, { code: 255, atNs: nowNano() });
     }
     for (const rec of this.d.store.all()) {
       const policy = rec.HostConfig.RestartPolicy?.Name;
@@ -126,7 +129,7 @@ export class ContainerService {
       const rec = fromCreateBody(body, {
         id,
         name,
-        now: new Date(),
+        now: nowRFC3339Nano(),
         imageID: image.id,
         imageConfig: imageConfig.config,
         layers: image.layers.map((l) => l.chainID),
@@ -162,8 +165,9 @@ export class ContainerService {
       await writeFile(join(paths.bundle, 'config.json'), serializeSpec(buildSpec(input)));
       await this.exits.clear(id);
       const pid = await this.createWithRetry(rec, paths);
+      const startedAt = nowRFC3339Nano();
       await this.d.runtime.start(id);
-      rec.State = { ...rec.State, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME };
+      rec.State = { ...rec.State, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: startedAt, FinishedAt: ZERO_TIME };
       rec.ManuallyStopped = false;
       await this.d.store.save(rec);
       this.emit(rec, 'start');
@@ -232,7 +236,7 @@ export class ContainerService {
       await this.d.runtime.delete(id, true).catch((err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`));
       this.d.snapshots.unmount(id);
       await this.exits.clear(id);
-      rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: status.at.toISOString() };
+      rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs) };
       await this.d.store.save(rec);
       if (oom) this.emit(rec, 'oom');
       this.emit(rec, 'die', { exitCode: String(status.code) });
@@ -382,6 +386,38 @@ export class ContainerService {
     await this.d.store.save(rec);
     this.d.store.releaseName(old, rec.ID);
     this.emit(rec, 'rename', { oldName: old });
+  }
+
+  async top(ref: string, psArgs: string): Promise<TopResult> {
+    const rec = this.d.store.get(ref);
+    if (!rec.State.Running) throw new ConflictError(`Container ${rec.ID} is not running`);
+    return top(await this.d.runtime.ps(rec.ID), psArgs);
+  }
+
+  async update(ref: string, body: UpdateBody): Promise<{ Warnings: string[] }> {
+    const rec = this.d.store.get(ref);
+    const hc = updatedHostConfig(rec, body);
+    if (rec.State.Running) {
+      await this.d.runtime.update(rec.ID, linuxResources(hc)).catch((err) => {
+        throw new InvalidParameterError(`Cannot update container ${rec.ID}: ${errorMessage(err)}`);
+      });
+    }
+    rec.HostConfig = hc;
+    await this.d.store.save(rec);
+    this.emit(rec, 'update');
+    return { Warnings: [] };
+  }
+
+  async prune(filters: Record<string, string[]>): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    for (const rec of this.d.store.all().filter((r) => prunable(r, filters))) {
+      const size = await dirSize(this.d.snapshots.upperDir(rec.ID));
+      await this.remove(rec.ID);
+      deleted.push(rec.ID);
+      reclaimed += size;
+    }
+    return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   }
 
   /** Registers at once (so a `start` right after cannot slip past), resolves on the condition. */

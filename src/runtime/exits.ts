@@ -7,8 +7,8 @@ import { isErrno } from '../errors.js';
 
 export interface ExitStatus {
   code: number;
-  /** When conmon wrote the file: the container's finish time. */
-  at: Date;
+  /** When conmon wrote the file (ns since the epoch): the container's finish time. */
+  atNs: bigint;
 }
 
 export type ExitHandler = (id: string, status: ExitStatus) => void;
@@ -53,10 +53,10 @@ export class ExitWatcher {
 export async function readExit(dir: string, id: string): Promise<ExitStatus | undefined> {
   const file = join(dir, id);
   try {
-    const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file, { bigint: true })]);
     const code = Number.parseInt(text.trim(), 10);
     if (!Number.isInteger(code)) return undefined;
-    return { code, at: st.mtime };
+    return { code, atNs: st.mtimeNs };
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return undefined;
     throw err;

@@ -2,6 +2,8 @@
 // rename, delete. Decode → call the container service → encode.
 import { InvalidParameterError, NotFoundError, isTugError } from '../../errors.js';
 import { parseCondition } from '../../containers/waiters.js';
+import { emptyStats, readStats } from '../../containers/stats.js';
+import type { UpdateBody } from '../../containers/update.js';
 import type { ContainerCreateBody } from '../../types/container.js';
 import { queryBool, queryFilters, readJSON, sendJSON, sendStatus, type Context } from '../http.js';
 import type { Router } from '../router.js';
@@ -98,6 +100,45 @@ export function registerContainerRoutes(r: Router, { containers, images }: Servi
     res.flushHeaders();
     const result = await done;
     res.end(JSON.stringify(result) + '\n');
+  });
+
+  r.get('/containers/{name}/top', async ({ res, params, query }) => {
+    sendJSON(res, 200, await containers.top(params.name!, query.get('ps_args') ?? ''));
+  });
+
+  r.get('/containers/{name}/stats', async ({ res, params, query, signal }) => {
+    const stream = queryBool(query, 'stream', true);
+    const oneShot = queryBool(query, 'one-shot');
+    const rec = containers.store.get(params.name!);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    if (!rec.State.Running) {
+      res.end(JSON.stringify(emptyStats(rec.ID, rec.Name)) + '\n');
+      return;
+    }
+    let prev = oneShot ? undefined : await readStats(rec.ID, rec.Name, rec.State.Pid);
+    if (!stream) {
+      // Without a stream dockerd waits one interval, so precpu_stats is a real sample.
+      if (!oneShot) await new Promise((r) => setTimeout(r, 1000));
+      res.end(JSON.stringify((await readStats(rec.ID, rec.Name, rec.State.Pid, prev)).json) + '\n');
+      return;
+    }
+    res.flushHeaders();
+    while (!signal.aborted && containers.store.find(rec.ID)?.State.Running) {
+      const cur = await readStats(rec.ID, rec.Name, rec.State.Pid, prev);
+      res.write(JSON.stringify(cur.json) + '\n');
+      prev = cur;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    res.end();
+  });
+
+  r.post('/containers/{name}/update', async ({ req, res, params }) => {
+    const body = (await readJSON<UpdateBody>(req)) ?? {};
+    sendJSON(res, 200, await containers.update(params.name!, body));
+  });
+
+  r.post('/containers/prune', async ({ res, query }) => {
+    sendJSON(res, 200, await containers.prune(queryFilters(query)));
   });
 
   r.delete('/containers/{name}', async ({ res, params, query }) => {
