@@ -20,7 +20,7 @@ import { generateName } from './names.js';
 import { ContainerQueries, dirSize } from './queries.js';
 import { top, type TopResult } from './top.js';
 import { linuxResources, prunable, updatedHostConfig, type UpdateBody } from './update.js';
-import { hostsContent, resolvConfContent, specInput, type HostFacts } from './runspec.js';
+import { hostsContent, resolvConfContent, specInput, type HostFacts, type NetworkFiles } from './runspec.js';
 import type { ContainerStore } from './store.js';
 import { ZERO_TIME, type ContainerRecord } from './types.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
@@ -205,9 +205,17 @@ export class ContainerService {
     }
   }
 
-  private async writeNetworkFiles(rec: ContainerRecord): Promise<{ hosts: string; hostname: string; resolvConf: string }> {
-    const dir = this.d.store.dir(rec.ID);
-    const files = { hosts: join(dir, 'hosts'), hostname: join(dir, 'hostname'), resolvConf: join(dir, 'resolv.conf') };
+  rootfs(id: string): string {
+    return this.d.snapshots.mergedDir(id);
+  }
+
+  networkFiles(id: string): NetworkFiles {
+    const dir = this.d.store.dir(id);
+    return { hosts: join(dir, 'hosts'), hostname: join(dir, 'hostname'), resolvConf: join(dir, 'resolv.conf') };
+  }
+
+  private async writeNetworkFiles(rec: ContainerRecord): Promise<NetworkFiles> {
+    const files = this.networkFiles(rec.ID);
     const [hostHosts, hostResolv] = await Promise.all([readFile('/etc/hosts', 'utf8').catch(() => ''), readFile('/etc/resolv.conf', 'utf8').catch(() => '')]);
     const hostname = rec.HostConfig.NetworkMode === 'host' ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost')).trim() : rec.Config.Hostname ?? '';
     await Promise.all([

@@ -54,6 +54,84 @@ export function conmonPidPath(paths: MonitorPaths): string {
   return join(paths.bundle, 'conmon.pid');
 }
 
+export interface ExecMonitorOptions {
+  containerID: string;
+  execID: string;
+  /** The container's bundle; the exec's own files (process.json, log, exit) live in `dir`. */
+  bundle: string;
+  dir: string;
+  socketDir: string;
+  runtime: Runtime;
+  tty: boolean;
+  stdin: boolean;
+}
+
+export interface ExecHandle {
+  pid: number;
+  /** The exec's exit code, reported by conmon on the sync pipe. */
+  exited: Promise<number>;
+  logPath: string;
+}
+
+/** Runs `runtime exec` under conmon; `process.json` must already be in `dir`. */
+export function execProcess(opts: ExecMonitorOptions): Promise<ExecHandle> {
+  const logPath = join(opts.dir, 'log');
+  const args = [
+    '--api-version', '1',
+    '-c', opts.containerID,
+    '-u', attachKey(opts.execID),
+    '-n', opts.execID,
+    '-r', opts.runtime.path,
+    '-b', opts.bundle,
+    '-p', join(opts.dir, 'pid'),
+    '-0', opts.dir,
+    '-l', `k8s-file:${logPath}`,
+    '--exit-dir', opts.dir,
+    '--socket-dir-path', opts.socketDir,
+    '--no-sync-log',
+    '--log-level', 'error',
+    '-e', '--exec-process-spec', join(opts.dir, 'process.json'),
+    ...opts.runtime.conmonArgs(),
+  ];
+  if (opts.tty) args.push('-t');
+  if (opts.stdin) args.push('-i');
+  return new Promise((resolve, reject) => {
+    const child = spawn(CONMON, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: { ...process.env, _OCI_SYNCPIPE: '3' }, cwd: opts.dir });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const messages = syncMessages(child.stdio[3] as NodeJS.ReadableStream);
+    child.on('error', (err) => reject(new RuntimeError(`cannot run conmon: ${err.message}`)));
+    child.unref();
+    void (async () => {
+      const first = await messages.next();
+      if (first.done) return reject(new RuntimeError(`conmon exited before the exec started: ${stderr.trim() || 'no reason given'}`));
+      const { data = -1, message } = first.value;
+      if (data <= 0) return reject(new RuntimeError(cleanCreateError(message ?? `${opts.runtime.name} exec failed`)));
+      const exited = messages.next().then((m) => (m.done ? 255 : m.value.data ?? 255));
+      resolve({ pid: data, exited, logPath });
+    })().catch(reject);
+  });
+}
+
+/** conmon's sync pipe: one JSON object per line. */
+async function* syncMessages(pipe: NodeJS.ReadableStream): AsyncGenerator<{ data?: number; message?: string }> {
+  let buf = '';
+  for await (const chunk of pipe) {
+    buf += chunk.toString();
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (!line) continue;
+      try {
+        yield JSON.parse(line) as { data?: number; message?: string };
+      } catch {
+        throw new RuntimeError(`conmon: unreadable reply ${JSON.stringify(line)}`);
+      }
+    }
+  }
+}
+
 /**
  * Starts conmon, which creates the container (stopped before the user's process runs, until
  * `runtime.start`). Resolves with the container's init PID, or rejects with the runtime's error.
@@ -90,34 +168,18 @@ export function createContainer(opts: MonitorOptions): Promise<number> {
       cwd: paths.bundle,
     });
     let stderr = '';
-    let sync = '';
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      fn();
-    };
     child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const pipe = child.stdio[3] as NodeJS.ReadableStream;
-    pipe.on('data', (d: Buffer) => {
-      sync += d.toString();
-      const nl = sync.indexOf('\n');
-      if (nl < 0) return;
-      let msg: { data?: number; message?: string };
-      try {
-        msg = JSON.parse(sync.slice(0, nl)) as typeof msg;
-      } catch {
-        settle(() => reject(new RuntimeError(`conmon: unreadable reply ${JSON.stringify(sync.slice(0, nl))}`)));
-        return;
-      }
-      const pid = msg.data ?? -1;
-      if (pid > 0) settle(() => resolve(pid));
-      else settle(() => reject(new RuntimeError(cleanCreateError(msg.message ?? `${opts.runtime.name} create failed`))));
-      (pipe as unknown as { destroy(): void }).destroy();
-    });
-    pipe.on('end', () => settle(() => reject(new RuntimeError(`conmon exited before creating the container: ${stderr.trim() || 'no reason given'}`))));
-    child.on('error', (err) => settle(() => reject(new RuntimeError(`cannot run conmon: ${err.message}`))));
+    child.on('error', (err) => reject(new RuntimeError(`cannot run conmon: ${err.message}`)));
     child.unref();
+    const pipe = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
+    void (async () => {
+      const first = await syncMessages(pipe).next();
+      pipe.destroy();
+      if (first.done) return reject(new RuntimeError(`conmon exited before creating the container: ${stderr.trim() || 'no reason given'}`));
+      const { data = -1, message } = first.value;
+      if (data > 0) resolve(data);
+      else reject(new RuntimeError(cleanCreateError(message ?? `${opts.runtime.name} create failed`)));
+    })().catch(reject);
   });
 }
 

@@ -1,7 +1,7 @@
 // Starts a private tugd for a test (its own data-root, exec-root, socket and bridge name) and
 // runs the tug and docker CLIs against it. Everything it makes is removed by cleanup().
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,8 +134,34 @@ export class TestDaemon {
     return exited;
   }
 
+  /** Removes every container (monitors, mounts, cgroups) before the daemon and its directory. */
   async cleanup(): Promise<void> {
+    if (this.proc && this.proc.exitCode === null) {
+      const list = await this.api('GET', '/containers/json?all=1').catch(() => undefined);
+      for (const c of (Array.isArray(list?.body) ? list.body : []) as { Id: string }[]) {
+        await this.api('DELETE', `/containers/${c.Id}?force=1`).catch(() => undefined);
+      }
+    }
     await this.stop();
+    reapLeftovers(this.dir, this.execRoot);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** What a crashed test may leave: monitors, runtime state and mounts under `dir`. */
+function reapLeftovers(dir: string, execRoot: string): void {
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.startsWith('/usr/bin/conmon') && cmd.includes(dir)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  const runcRoot = join(execRoot, 'runc');
+  if (existsSync(runcRoot)) {
+    for (const id of readdirSync(runcRoot)) spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
+  }
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m): m is string => !!m && m.startsWith(dir));
+  for (const m of mounts.sort().reverse()) spawnSync('umount', ['-l', m]);
 }

@@ -273,8 +273,8 @@ export function buildSpec(input: SpecInput): Spec {
   return SPEC_OPTS.reduce((spec, opt) => opt(spec, input), defaultSpec());
 }
 
-/** config.json text: like JSON.stringify, but writes RLIM_INFINITY (a bigint) as the exact uint64. */
-export function serializeSpec(spec: Spec, indent?: number): string {
+/** config.json (or an exec's process.json) text: like JSON.stringify, but writes RLIM_INFINITY (a bigint) as the exact uint64. */
+export function serializeSpec(spec: Spec | Process, indent?: number): string {
   const marker = '\u0000u64:';
   const text = JSON.stringify(spec, (_k, v: unknown) => (typeof v === 'bigint' ? `${marker}${v.toString()}` : v), indent);
   return text.replace(/"\\u0000u64:(\d+)"/g, '$1');
