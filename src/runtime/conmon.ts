@@ -203,8 +203,10 @@ export async function livingMonitor(paths: MonitorPaths): Promise<number | undef
   }
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
-    const comm = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
-    return comm === 'conmon' ? pid : undefined;
+    // "PID (comm) STATE …": a zombie (Z) is a monitor that died and nobody has reaped yet.
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const m = /^\d+ \((.*)\) (\S)/.exec(stat);
+    return m && m[1] === 'conmon' && m[2] !== 'Z' && m[2] !== 'X' ? pid : undefined;
   } catch {
     return undefined;
   }
