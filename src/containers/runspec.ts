@@ -1,7 +1,7 @@
 // Everything config.json needs that is not in the container record: the user looked up in the
 // image's /etc/passwd, devices stat'ed, host limits and capabilities read once. Then buildSpec.
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { InvalidParameterError, isErrno } from '../errors.js';
@@ -247,11 +247,23 @@ export function hostsContent(rec: ContainerRecord, hostHosts: string): string {
 export function resolvConfContent(rec: ContainerRecord, hostResolv: string): string {
   const hc = rec.HostConfig;
   if (hc.NetworkMode === 'host' && !hc.Dns?.length && !hc.DnsSearch?.length && !hc.DnsOptions?.length) return hostResolv;
-  let lines = hostResolv.split('\n');
+  let lines = hostResolv.split('\n').filter((l) => l.trim() !== '');
   if (hc.NetworkMode !== 'host') lines = lines.filter((l) => !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
   if (hc.Dns?.length) lines = [...lines.filter((l) => !/^\s*nameserver\s/.test(l)), ...hc.Dns.map((d) => `nameserver ${d}`)];
   if (hc.DnsSearch?.length) lines = [...lines.filter((l) => !/^\s*(search|domain)\s/.test(l)), `search ${hc.DnsSearch.join(' ')}`];
   if (hc.DnsOptions?.length) lines = [...lines.filter((l) => !/^\s*options\s/.test(l)), `options ${hc.DnsOptions.join(' ')}`];
   if (!lines.some((l) => /^\s*nameserver\s/.test(l))) lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
-  return lines.filter((l, i, all) => l !== '' || i < all.length - 1).join('\n').replace(/\n*$/, '\n');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes the container's hosts, hostname and resolv.conf from the host's own and its config. */
+export async function writeNetworkFiles(rec: ContainerRecord, files: NetworkFiles): Promise<void> {
+  const [hostHosts, hostResolv] = await Promise.all([readFile('/etc/hosts', 'utf8').catch(() => ''), readFile('/etc/resolv.conf', 'utf8').catch(() => '')]);
+  const hostname = rec.HostConfig.NetworkMode === 'host' ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost')).trim() : rec.Config.Hostname ?? '';
+  await Promise.all([
+    // Rewritten at every start, so no fsync: a crash loses nothing the next start needs.
+    writeFile(files.hosts, hostsContent(rec, hostHosts)),
+    writeFile(files.hostname, `${hostname}\n`),
+    writeFile(files.resolvConf, resolvConfContent(rec, hostResolv)),
+  ]);
 }

@@ -2,7 +2,7 @@
 // written to the record before it is announced. conmon + runc do the running; exits come back
 // through the exit directory, also for containers that exited while tugd was down.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotModifiedError, TugError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/service.js';
@@ -10,7 +10,6 @@ import { createContainer, livingMonitor, type MonitorPaths } from '../runtime/co
 import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
 import type { Runtime } from '../runtime/runc.js';
 import { buildSpec, serializeSpec } from '../runtime/spec/index.js';
-import { writeFileAtomic } from '../storage/atomic.js';
 import type { LayerStore } from '../storage/layers.js';
 import type { SnapshotStore } from '../storage/snapshots.js';
 import type { ContainerCreateBody } from '../types/container.js';
@@ -18,11 +17,16 @@ import { nowNano, nowRFC3339Nano, rfc3339Nano } from '../units/time.js';
 import { fromCreateBody, validateName } from './create.js';
 import { generateName } from './names.js';
 import { ContainerQueries, dirSize } from './queries.js';
+import { probeSettings } from './health.js';
+import { HealthChecks } from './healthchecks.js';
+import { oomKilled } from './stats.js';
 import { top, type TopResult } from './top.js';
 import { linuxResources, prunable, updatedHostConfig, type UpdateBody } from './update.js';
-import { hostsContent, resolvConfContent, specInput, type HostFacts, type NetworkFiles } from './runspec.js';
+import { specInput, writeNetworkFiles, type HostFacts, type NetworkFiles } from './runspec.js';
 import type { ContainerStore } from './store.js';
 import { ZERO_TIME, type ContainerRecord } from './types.js';
+import { restartDelay } from './restart.js';
+import { signalNumber } from './signals.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
 
 export interface EventSink {
@@ -57,8 +61,10 @@ export class ContainerService {
   private readonly exits: ExitWatcher;
   private readonly busy = new Map<string, Promise<unknown>>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly health: HealthChecks;
 
   constructor(private readonly d: ContainerServiceDeps) {
+    this.health = new HealthChecks(d.runtime, d.store, (rec, action) => this.emit(rec, action));
     this.queries = new ContainerQueries(d.store, d.images, d.snapshots, d.layers);
     this.exits = new ExitWatcher(join(d.execRoot, 'exits'), (id, status) => void this.handleExit(id, status));
   }
@@ -101,7 +107,10 @@ export class ContainerService {
       if (!rec.State.Running) continue;
       const exited = await this.exits.check(rec.ID);
       if (exited) continue;
-      if (await livingMonitor(this.monitorPaths(rec.ID))) continue;
+      if (await livingMonitor(this.monitorPaths(rec.ID))) {
+        await this.health.resume(rec, this.monitorPaths(rec.ID).bundle);
+        continue;
+      }
       // Neither an exit file nor a monitor: the host rebooted or someone killed conmon.
       await this.handleExit(rec.ID, { code: 255, atNs: nowNano() });
     }
@@ -115,6 +124,7 @@ export class ContainerService {
 
   close(): void {
     this.exits.stop();
+    this.health.stopAll();
     for (const t of this.restartTimers.values()) clearTimeout(t);
   }
 
@@ -159,7 +169,8 @@ export class ContainerService {
     const paths = this.monitorPaths(id);
     try {
       const rootfs = await this.d.snapshots.mount(id);
-      const files = await this.writeNetworkFiles(rec);
+      const files = this.networkFiles(id);
+      await writeNetworkFiles(rec, files);
       const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}` });
       await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
       await writeFile(join(paths.bundle, 'config.json'), serializeSpec(buildSpec(input)));
@@ -169,8 +180,11 @@ export class ContainerService {
       await this.d.runtime.start(id);
       rec.State = { ...rec.State, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: startedAt, FinishedAt: ZERO_TIME };
       rec.ManuallyStopped = false;
+      const probe = probeSettings(rec.Config.Healthcheck, rec.Config.Shell);
+      if (probe) rec.State.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
       await this.d.store.save(rec);
       this.emit(rec, 'start');
+      if (probe) this.health.start(rec, probe, { user: `${input.user.uid}:${input.user.gid}`, env: input.env, cwd: input.cwd });
     } catch (err) {
       await this.d.runtime.delete(id, true).catch(() => undefined);
       this.d.snapshots.unmount(id);
@@ -214,24 +228,6 @@ export class ContainerService {
     return { hosts: join(dir, 'hosts'), hostname: join(dir, 'hostname'), resolvConf: join(dir, 'resolv.conf') };
   }
 
-  private async writeNetworkFiles(rec: ContainerRecord): Promise<NetworkFiles> {
-    const files = this.networkFiles(rec.ID);
-    const [hostHosts, hostResolv] = await Promise.all([readFile('/etc/hosts', 'utf8').catch(() => ''), readFile('/etc/resolv.conf', 'utf8').catch(() => '')]);
-    const hostname = rec.HostConfig.NetworkMode === 'host' ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost')).trim() : rec.Config.Hostname ?? '';
-    await Promise.all([
-      writeFileAtomic(files.hosts, hostsContent(rec, hostHosts)),
-      writeFileAtomic(files.hostname, `${hostname}\n`),
-      writeFileAtomic(files.resolvConf, resolvConfContent(rec, hostResolv)),
-    ]);
-    return files;
-  }
-
-  private async oomKilled(id: string): Promise<boolean> {
-    const v1 = await readFile(`/sys/fs/cgroup/memory/tug/${id}/memory.oom_control`, 'utf8').catch(() => undefined);
-    const v2 = v1 ?? (await readFile(`/sys/fs/cgroup/tug/${id}/memory.events`, 'utf8').catch(() => ''));
-    return /^oom_kill [1-9]/m.test(v2);
-  }
-
   private async handleExit(id: string, status: ExitStatus): Promise<void> {
     await this.serial(id, async () => {
       const rec = this.d.store.find(id);
@@ -240,7 +236,8 @@ export class ContainerService {
         return;
       }
       if (!rec.State.Running) return;
-      const oom = await this.oomKilled(id);
+      this.health.stop(id);
+      const oom = await oomKilled(id);
       await this.d.runtime.delete(id, true).catch((err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`));
       this.d.snapshots.unmount(id);
       await this.exits.clear(id);
@@ -258,16 +255,8 @@ export class ContainerService {
   }
 
   private maybeRestart(rec: ContainerRecord): void {
-    const p = rec.HostConfig.RestartPolicy ?? {};
-    const code = rec.State.ExitCode;
-    const want =
-      (p.Name === 'always' && !rec.ManuallyStopped) ||
-      (p.Name === 'unless-stopped' && !rec.ManuallyStopped) ||
-      (p.Name === 'on-failure' && code !== 0 && (!p.MaximumRetryCount || rec.RestartCount < p.MaximumRetryCount));
-    if (!want) return;
-    // dockerd's backoff: 100 ms doubling per quick exit, reset after 10 s of running.
-    const ran = Date.parse(rec.State.FinishedAt) - Date.parse(rec.State.StartedAt);
-    const delay = ran > 10_000 ? 100 : Math.min(100 * 2 ** Math.min(rec.RestartCount, 10), 60_000);
+    const delay = restartDelay(rec);
+    if (delay === undefined) return;
     rec.State = { ...rec.State, Restarting: true, Status: 'restarting' };
     const timer = setTimeout(() => {
       this.restartTimers.delete(rec.ID);
@@ -381,7 +370,7 @@ export class ContainerService {
     await rm(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true });
     await this.exits.clear(rec.ID);
     this.emit(rec, 'destroy');
-    this.waiters.removed(rec.ID);
+    this.waiters.removed(rec.ID, { StatusCode: rec.State.ExitCode });
   }
 
   async rename(ref: string, newName: string): Promise<void> {
@@ -433,14 +422,4 @@ export class ContainerService {
     const rec = this.d.store.get(ref);
     return this.waiters.wait(rec.ID, condition, () => this.d.store.find(rec.ID));
   }
-}
-
-const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12, PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22, URG: 23, XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, PWR: 30, SYS: 31 };
-
-/** "SIGTERM", "TERM", "15" → "15"; unknown names are an error with dockerd's text. */
-export function signalNumber(signal: string): string {
-  if (/^\d+$/.test(signal)) return signal;
-  const n = SIGNALS[signal.toUpperCase().replace(/^SIG/, '')];
-  if (n === undefined) throw new InvalidParameterError(`Invalid signal: ${signal}`);
-  return String(n);
 }

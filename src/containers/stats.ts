@@ -158,3 +158,9 @@ export function emptyStats(id: string, name: string): Record<string, unknown> {
     cpu_stats: EMPTY_CPU, precpu_stats: EMPTY_CPU, memory_stats: {},
   };
 }
+
+/** Whether the kernel's OOM killer struck in the container's memory cgroup (read before it goes). */
+export async function oomKilled(id: string): Promise<boolean> {
+  const counters = isV2 ? await text(`${CGROUP}/tug/${id}/memory.events`) : await text(`${CGROUP}/memory/tug/${id}/memory.oom_control`);
+  return /^oom_kill [1-9]/m.test(counters ?? '');
+}

@@ -36,10 +36,7 @@ export class Waiters {
       if (condition === 'removed' && last) return Promise.resolve(last);
       return Promise.reject(new NotFoundError(`No such container: ${id}`));
     }
-    if (condition === 'removed') {
-      this.lastExit.set(id, { StatusCode: rec.State.ExitCode });
-      return this.park(this.onRemove, id);
-    }
+    if (condition === 'removed') return this.park(this.onRemove, id);
     if (condition === 'not-running' && !rec.State.Running) return Promise.resolve({ StatusCode: rec.State.ExitCode });
     return this.park(this.onExit, id);
   }
@@ -51,8 +48,9 @@ export class Waiters {
     for (const resolve of list) resolve(result);
   }
 
-  removed(id: string): void {
-    const result = this.lastExit.get(id) ?? { StatusCode: 0 };
+  /** The container is gone; `result` is its last exit (what `wait --condition removed` answers). */
+  removed(id: string, result: WaitResult): void {
+    this.lastExit.set(id, result);
     const list = this.onRemove.get(id) ?? [];
     this.onRemove.delete(id);
     // Waiters for an exit that will never come (removed while created) end too.

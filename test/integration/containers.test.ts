@@ -264,3 +264,44 @@ describe('restart policies', () => {
     assert.equal((await inspect(id)).State.Running, false);
   });
 });
+
+describe('health checks', () => {
+  const poll = async (id: string, want: string) => {
+    const deadline = Date.now() + 8000;
+    let h = (await inspect(id)).State.Health as { Status: string; FailingStreak: number; Log: { ExitCode: number; Output: string }[] } | undefined;
+    while (h?.Status !== want && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      h = (await inspect(id)).State.Health as typeof h;
+    }
+    return h;
+  };
+
+  it('goes starting → healthy, with the probe output in the log, and filters by health', async () => {
+    const id = await create({ ...sh('touch /ready; sleep 100'), Healthcheck: { Test: ['CMD-SHELL', 'cat /ready && echo ok'], Interval: 200e6, Retries: 2 } });
+    await d.api('POST', `/containers/${id}/start`);
+    assert.equal(((await inspect(id)).State.Health as { Status: string }).Status, 'starting');
+    const h = await poll(id, 'healthy');
+    assert.equal(h?.Status, 'healthy');
+    assert.equal(h?.Log.at(-1)?.ExitCode, 0);
+    assert.equal(h?.Log.at(-1)?.Output, 'ok\n');
+    const list = (await d.api('GET', `/containers/json?filters=${encodeURIComponent(JSON.stringify({ health: ['healthy'] }))}`)).body as { Id: string; Status: string }[];
+    assert.ok(list.some((c) => c.Id === id && /\(healthy\)$/.test(c.Status)));
+    await d.api('DELETE', `/containers/${id}?force=1`);
+  });
+
+  it('turns unhealthy after `retries` failures in a row', async () => {
+    const id = await create({ ...sh('sleep 100'), Healthcheck: { Test: ['CMD', 'false'], Interval: 100e6, Retries: 3 } });
+    await d.api('POST', `/containers/${id}/start`);
+    const h = await poll(id, 'unhealthy');
+    assert.equal(h?.Status, 'unhealthy');
+    assert.ok((h?.FailingStreak ?? 0) >= 3);
+    await d.api('DELETE', `/containers/${id}?force=1`);
+  });
+
+  it('NONE disables the image healthcheck', async () => {
+    const id = await create({ ...sh('sleep 100'), Healthcheck: { Test: ['NONE'] } });
+    await d.api('POST', `/containers/${id}/start`);
+    assert.equal((await inspect(id)).State.Health, undefined);
+    await d.api('DELETE', `/containers/${id}?force=1`);
+  });
+});

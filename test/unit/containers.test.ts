@@ -1,0 +1,227 @@
+// Pure container logic: config merging, validation, status lines, filters, health and restart
+// decisions, ps parsing, security options and the network files.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { entrypointAndArgs, fromCreateBody, mergeConfig, validateHostConfig, validateName } from '../../src/containers/create.js';
+import { matchContainer, validateContainerFilters } from '../../src/containers/filters.js';
+import { nextHealth, probeSettings } from '../../src/containers/health.js';
+import { restartDelay } from '../../src/containers/restart.js';
+import { hostsContent, parseSecurityOpts, resolvConfContent } from '../../src/containers/runspec.js';
+import { signalNumber } from '../../src/containers/signals.js';
+import { parsePS } from '../../src/containers/top.js';
+import { initialState, type ContainerRecord, type Health } from '../../src/containers/types.js';
+import { prunable, updatedHostConfig } from '../../src/containers/update.js';
+import { statusLine } from '../../src/containers/views.js';
+import { Waiters } from '../../src/containers/waiters.js';
+import { isTugError } from '../../src/errors.js';
+
+function record(over: Partial<ContainerRecord> = {}): ContainerRecord {
+  return fromCreateBody({ Image: 'busybox', Cmd: ['true'], ...((over as { body?: object }).body ?? {}) }, {
+    id: 'a'.repeat(64), name: '/x', now: '2026-11-22T10:00:00Z', imageID: 'sha256:img', imageConfig: { Cmd: ['sh'] }, layers: [], logPath: '/l',
+  });
+}
+
+describe('mergeConfig (moby merge rules)', () => {
+  const image = { Env: ['PATH=/bin', 'A=1'], Cmd: ['sh'], Entrypoint: ['/entry'], WorkingDir: '/w', User: 'u', Labels: { a: '1' }, ExposedPorts: { '80/tcp': {} }, StopSignal: 'SIGQUIT' };
+  const cases: [string, object, (c: ReturnType<typeof mergeConfig>) => void][] = [
+    ['fills everything left out', {}, (c) => {
+      assert.deepEqual(c.Cmd, ['sh']);
+      assert.deepEqual(c.Entrypoint, ['/entry']);
+      assert.equal(c.WorkingDir, '/w');
+      assert.equal(c.User, 'u');
+      assert.equal(c.StopSignal, 'SIGQUIT');
+      assert.deepEqual(c.ExposedPorts, { '80/tcp': {} });
+    }],
+    ['user env wins by name, image env is appended', { Env: ['A=2', 'B=3'] }, (c) => assert.deepEqual(c.Env, ['A=2', 'B=3', 'PATH=/bin'])],
+    ['user Cmd keeps the image entrypoint', { Cmd: ['x'] }, (c) => assert.deepEqual([c.Entrypoint, c.Cmd], [['/entry'], ['x']])],
+    ['user entrypoint drops the image Cmd', { Entrypoint: ['/e2'] }, (c) => assert.deepEqual([c.Entrypoint, c.Cmd], [['/e2'], undefined])],
+    ['labels merge, user wins', { Labels: { a: '2', b: '3' } }, (c) => assert.deepEqual(c.Labels, { a: '2', b: '3' })],
+  ];
+  for (const [name, user, check] of cases) it(name, () => check(mergeConfig(user, image)));
+});
+
+describe('entrypointAndArgs', () => {
+  it('joins entrypoint and cmd; --entrypoint "" resets', () => {
+    assert.deepEqual(entrypointAndArgs({ Entrypoint: ['a', 'b'], Cmd: ['c'] }), { path: 'a', args: ['b', 'c'] });
+    assert.deepEqual(entrypointAndArgs({ Entrypoint: [''], Cmd: ['c', 'd'] }), { path: 'c', args: ['d'] });
+    assert.throws(() => entrypointAndArgs({}), /No command specified/);
+  });
+});
+
+describe('validation', () => {
+  it('names', () => {
+    assert.equal(validateName('web'), '/web');
+    assert.equal(validateName('/web.1_a-b'), '/web.1_a-b');
+    for (const bad of ['-x', 'a', 'a b', 'a/b', '']) assert.throws(() => validateName(bad), (e) => isTugError(e, 'InvalidParameter'));
+  });
+  it('host config', () => {
+    const bad: [object, RegExp][] = [
+      [{ RestartPolicy: { Name: 'sometimes' } }, /unknown policy 'sometimes'/],
+      [{ RestartPolicy: { Name: 'always', MaximumRetryCount: 2 } }, /can only be used with 'on-failure'/],
+      [{ AutoRemove: true, RestartPolicy: { Name: 'always' } }, /can't create 'AutoRemove' container with restart policy/],
+      [{ Memory: 1024 }, /Minimum memory limit allowed is 6MB/],
+      [{ Memory: 64 << 20, MemorySwap: 32 << 20 }, /Minimum memoryswap limit/],
+      [{ NanoCpus: 1e9, CpuQuota: 1000 }, /Nano CPUs and CPU Period/],
+    ];
+    for (const [hc, re] of bad) assert.throws(() => validateHostConfig(hc), re);
+    validateHostConfig({ Memory: 64 << 20, MemorySwap: -1, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } });
+  });
+  it('defaults the hostname to the short ID and the network mode to bridge', () => {
+    const r = record();
+    assert.equal(r.Config.Hostname, 'a'.repeat(12));
+    assert.equal(r.HostConfig.NetworkMode, 'bridge');
+    assert.deepEqual([r.Path, r.Args], ['true', []]);
+  });
+});
+
+describe('statusLine', () => {
+  const now = Date.parse('2026-11-22T10:10:00Z');
+  const base = initialState();
+  it('matches dockerd\'s wording', () => {
+    assert.equal(statusLine(base, now), 'Created');
+    assert.equal(statusLine({ ...base, Running: true, StartedAt: '2026-11-22T10:09:58Z' }, now), 'Up 2 seconds');
+    assert.equal(statusLine({ ...base, Running: true, Paused: true, StartedAt: '2026-11-22T10:00:00Z' }, now), 'Up 10 minutes (Paused)');
+    assert.equal(statusLine({ ...base, Running: true, StartedAt: '2026-11-22T10:09:00Z', Health: { Status: 'healthy', FailingStreak: 0, Log: [] } }, now), 'Up About a minute (healthy)');
+    assert.equal(statusLine({ ...base, Running: true, StartedAt: '2026-11-22T10:09:00Z', Health: { Status: 'starting', FailingStreak: 0, Log: [] } }, now), 'Up About a minute (health: starting)');
+    assert.equal(statusLine({ ...base, Status: 'exited', ExitCode: 3, StartedAt: '2026-11-22T10:00:00Z', FinishedAt: '2026-11-22T10:09:57Z' }, now), 'Exited (3) 3 seconds ago');
+  });
+});
+
+describe('container filters', () => {
+  it('validates names and values', () => {
+    assert.throws(() => validateContainerFilters({ bogus: ['x'] }), /invalid filter 'bogus'/);
+    assert.throws(() => validateContainerFilters({ status: ['sleeping'] }), /invalid filter 'status=sleeping'/);
+    validateContainerFilters({ status: ['running'], label: ['a=b'], name: ['^/x$'] });
+  });
+  it('matches id prefix, name regexp, status, label, exited', () => {
+    const r = record();
+    r.Config.Labels = { env: 'prod' };
+    r.State = { ...r.State, Status: 'exited', ExitCode: 2, StartedAt: '2026-11-22T10:00:01Z', FinishedAt: '2026-11-22T10:00:02Z' };
+    assert.ok(matchContainer(r, { id: ['aaa'], name: ['x'], status: ['exited'], label: ['env=prod'], exited: ['2'] }, {}));
+    assert.ok(!matchContainer(r, { exited: ['0'] }, {}));
+    assert.ok(!matchContainer(r, { label: ['env=dev'] }, {}));
+    assert.ok(!matchContainer(r, { 'label!': ['env'] }, {}));
+    assert.ok(!matchContainer(r, { name: ['^/y'] }, {}));
+  });
+});
+
+describe('health', () => {
+  it('reads probe settings with dockerd\'s defaults', () => {
+    assert.equal(probeSettings({ Test: ['NONE'] }, undefined), undefined);
+    assert.equal(probeSettings(undefined, undefined), undefined);
+    const p = probeSettings({ Test: ['CMD-SHELL', 'curl -f x'] }, undefined)!;
+    assert.deepEqual(p.argv, ['/bin/sh', '-c', 'curl -f x']);
+    assert.deepEqual([p.intervalMs, p.timeoutMs, p.retries], [30_000, 30_000, 3]);
+    assert.deepEqual(probeSettings({ Test: ['CMD', 'true'], Interval: 1e9 }, ['/bin/bash', '-c'])!.argv, ['true']);
+    assert.deepEqual(probeSettings({ Test: ['CMD-SHELL', 'x'] }, ['/bin/bash', '-c'])!.argv, ['/bin/bash', '-c', 'x']);
+  });
+  it('transitions: healthy on success, unhealthy after retries, start period forgiven', () => {
+    const r = (exitCode: number) => ({ exitCode, output: '', start: 's', end: 'e' });
+    let h: Health = { Status: 'starting', FailingStreak: 0, Log: [] };
+    h = nextHealth(h, r(1), true, 2);
+    assert.deepEqual([h.Status, h.FailingStreak], ['starting', 0]);
+    h = nextHealth(h, r(1), false, 2);
+    h = nextHealth(h, r(1), false, 2);
+    assert.deepEqual([h.Status, h.FailingStreak], ['unhealthy', 2]);
+    h = nextHealth(h, r(0), false, 2);
+    assert.deepEqual([h.Status, h.FailingStreak], ['healthy', 0]);
+    for (let i = 0; i < 10; i++) h = nextHealth(h, r(0), false, 2);
+    assert.equal(h.Log.length, 5);
+  });
+});
+
+describe('restart policies', () => {
+  const exited = (name: string, code: number, count = 0, manual = false, max = 0): ContainerRecord => {
+    const r = record();
+    r.HostConfig.RestartPolicy = { Name: name as never, MaximumRetryCount: max };
+    r.State = { ...r.State, ExitCode: code, StartedAt: '2026-11-22T10:00:00Z', FinishedAt: '2026-11-22T10:00:01Z' };
+    r.RestartCount = count;
+    r.ManuallyStopped = manual;
+    return r;
+  };
+  it('decides as dockerd, with a doubling backoff', () => {
+    assert.equal(restartDelay(exited('no', 1)), undefined);
+    assert.equal(restartDelay(exited('always', 0)), 100);
+    assert.equal(restartDelay(exited('always', 0, 3)), 800);
+    assert.equal(restartDelay(exited('always', 0, 0, true)), undefined);
+    assert.equal(restartDelay(exited('unless-stopped', 0, 0, true)), undefined);
+    assert.equal(restartDelay(exited('on-failure', 0)), undefined);
+    assert.equal(restartDelay(exited('on-failure', 1, 1, false, 2)), 200);
+    assert.equal(restartDelay(exited('on-failure', 1, 2, false, 2)), undefined);
+  });
+});
+
+describe('top', () => {
+  it('keeps the container\'s rows and the command\'s spaces', () => {
+    const out = 'UID   PID  PPID  C STIME TTY TIME CMD\nroot  10   1     0 10:00 ?   00:00:00 sleep 100\nroot  11   1     0 10:00 ?   00:00:00 other thing\n';
+    assert.deepEqual(parsePS(out, new Set([10])), { Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], Processes: [['root', '10', '1', '0', '10:00', '?', '00:00:00', 'sleep 100']] });
+    assert.throws(() => parsePS('A B\n1 2\n', new Set([1])), /Couldn't find PID field/);
+  });
+});
+
+describe('update and prune', () => {
+  it('changes only what the body sets and keeps AutoRemove rules', () => {
+    const r = record();
+    const hc = updatedHostConfig(r, { Memory: 64 << 20, PidsLimit: 5, RestartPolicy: { Name: 'always' } });
+    assert.deepEqual([hc.Memory, hc.PidsLimit, hc.RestartPolicy?.Name], [64 << 20, 5, 'always']);
+    r.HostConfig.AutoRemove = true;
+    assert.throws(() => updatedHostConfig(r, { RestartPolicy: { Name: 'always' } }), /AutoRemove is enabled/);
+  });
+  it('prunes stopped containers matching label and until', () => {
+    const r = record();
+    r.Config.Labels = { keep: 'no' };
+    assert.ok(prunable(r, {}));
+    assert.ok(prunable(r, { label: ['keep=no'], until: ['2026-11-23T00:00:00Z'] }));
+    assert.ok(!prunable(r, { until: ['2026-11-21T00:00:00Z'] }));
+    assert.ok(!prunable(r, { 'label!': ['keep'] }));
+    r.State.Running = true;
+    assert.ok(!prunable(r, {}));
+    assert.throws(() => prunable(r, { status: ['x'] }), /invalid filter 'status'/);
+  });
+});
+
+describe('security options, signals, network files', () => {
+  it('parses --security-opt as dockerd', () => {
+    assert.equal(parseSecurityOpts(['no-new-privileges']).noNewPrivileges, true);
+    assert.equal(parseSecurityOpts(['no-new-privileges:false']).noNewPrivileges, false);
+    assert.equal(parseSecurityOpts(['seccomp=unconfined']).seccomp, 'unconfined');
+    assert.throws(() => parseSecurityOpts(['bogus=1']), /invalid --security-opt 2: "bogus=1"/);
+    assert.throws(() => parseSecurityOpts(['nonsense']), /invalid --security-opt 1/);
+  });
+  it('maps signal names', () => {
+    assert.equal(signalNumber('SIGTERM'), '15');
+    assert.equal(signalNumber('kill'), '9');
+    assert.equal(signalNumber('10'), '10');
+    assert.throws(() => signalNumber('SIGNOPE'), /Invalid signal: SIGNOPE/);
+  });
+  it('drops loopback nameservers for private networks and honours --dns', () => {
+    const r = record();
+    assert.equal(resolvConfContent(r, 'nameserver 127.0.0.53\nsearch x\n'), 'search x\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n');
+    r.HostConfig.Dns = ['1.1.1.1'];
+    assert.equal(resolvConfContent(r, 'nameserver 10.0.0.1\n'), 'nameserver 1.1.1.1\n');
+    r.HostConfig.NetworkMode = 'host';
+    r.HostConfig.Dns = [];
+    assert.equal(resolvConfContent(r, 'nameserver 127.0.0.53\n'), 'nameserver 127.0.0.53\n');
+  });
+  it('writes Docker\'s standard hosts entries plus --add-host', () => {
+    const r = record();
+    r.HostConfig.ExtraHosts = ['db:10.0.0.2'];
+    assert.match(hostsContent(r, ''), /^127\.0\.0\.1\tlocalhost\n.*10\.0\.0\.2\tdb\n$/s);
+  });
+});
+
+describe('waiters', () => {
+  it('resolves not-running at once for a stopped container and next-exit on the exit', async () => {
+    const w = new Waiters();
+    const r = record();
+    r.State.ExitCode = 4;
+    assert.deepEqual(await w.wait(r.ID, 'not-running', () => r), { StatusCode: 4 });
+    const next = w.wait(r.ID, 'next-exit', () => r);
+    w.exited(r.ID, { StatusCode: 9 });
+    assert.deepEqual(await next, { StatusCode: 9 });
+    const removed = w.wait(r.ID, 'removed', () => r);
+    w.removed(r.ID, { StatusCode: 9 });
+    assert.deepEqual(await removed, { StatusCode: 9 });
+    await assert.rejects(w.wait('gone', 'not-running', () => undefined), /No such container: gone/);
+  });
+});
