@@ -1,4 +1,5 @@
 // What the API needs from the engine: the services it calls. Built by the daemon.
+import type { ExecService } from '../containers/exec.js';
 import type { ContainerService } from '../containers/service.js';
 import type { ImageService } from '../images/service.js';
 
@@ -11,4 +12,5 @@ export interface Services {
   images: ImageService;
   system: SystemInfo;
   containers: ContainerService;
+  exec: ExecService;
 }

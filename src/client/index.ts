@@ -1,6 +1,7 @@
 // A typed Engine API client, shared by the CLI and compose. Streams stay streams.
 import type { Readable } from 'node:stream';
 import { Transport, jsonMessages, type JSONMessage } from './http.js';
+import { LifecycleClient } from './lifecycle.js';
 
 export { DaemonError, Transport, jsonMessages, readAll, type JSONMessage } from './http.js';
 
@@ -45,9 +46,11 @@ export interface DeleteItem {
 
 export class EngineClient {
   readonly transport: Transport;
+  readonly lifecycle: LifecycleClient;
 
   constructor(readonly host: string) {
     this.transport = new Transport(socketPathOf(host), host);
+    this.lifecycle = new LifecycleClient(this.transport);
   }
 
   version(): Promise<Record<string, unknown>> {
@@ -106,6 +109,11 @@ export class EngineClient {
   async imageSave(names: string[]): Promise<Readable> {
     const res = await this.transport.call('GET', '/images/get', { query: { names } });
     return res.body;
+  }
+
+  async *imagePull(image: string, platform?: string): AsyncGenerator<JSONMessage> {
+    const res = await this.transport.call('POST', '/images/create', { query: { fromImage: image, platform } });
+    yield* jsonMessages(res.body);
   }
 
   async *bootstrap(image: string): AsyncGenerator<JSONMessage> {

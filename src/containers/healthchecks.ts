@@ -18,14 +18,15 @@ export class HealthChecks {
   private readonly monitors = new Map<string, HealthMonitor>();
 
   constructor(
-    private readonly runtime: Runtime,
+    private readonly runtimeOf: (rec: ContainerRecord) => Runtime,
     private readonly store: ContainerStore,
     private readonly announce: (rec: ContainerRecord, action: string) => void,
   ) {}
 
   /** Probes run as the container's process does: its user, environment and working directory. */
   start(rec: ContainerRecord, probe: ProbeSettings, proc: ProbeProcess): void {
-    const runner = runtimeProbe(this.runtime.path, this.runtime.root, rec.ID, proc.env, proc.user, proc.cwd);
+    const runtime = this.runtimeOf(rec);
+    const runner = runtimeProbe(runtime.path, runtime.root, rec.ID, proc.env, proc.user, proc.cwd);
     const monitor = new HealthMonitor(rec.State.Health!, probe, runner, (h, changed) => {
       const cur = this.store.find(rec.ID);
       if (!cur || !cur.State.Running) return;

@@ -38,7 +38,8 @@ export interface ContainerServiceDeps {
   snapshots: SnapshotStore;
   layers: LayerStore;
   images: ImageService;
-  runtime: Runtime;
+  /** The OCI runtimes by name (`runc`, `crun`); HostConfig.Runtime picks one, `runc` by default. */
+  runtimes: Record<string, Runtime>;
   execRoot: string;
   host: HostFacts;
   events?: EventSink;
@@ -64,9 +65,16 @@ export class ContainerService {
   private readonly health: HealthChecks;
 
   constructor(private readonly d: ContainerServiceDeps) {
-    this.health = new HealthChecks(d.runtime, d.store, (rec, action) => this.emit(rec, action));
+    this.health = new HealthChecks((rec) => this.runtime(rec), d.store, (rec, action) => this.emit(rec, action));
     this.queries = new ContainerQueries(d.store, d.images, d.snapshots, d.layers);
     this.exits = new ExitWatcher(join(d.execRoot, 'exits'), (id, status) => void this.handleExit(id, status));
+  }
+
+  /** The container's OCI runtime; names were checked at create. */
+  runtime(rec: ContainerRecord): Runtime {
+    const rt = this.d.runtimes[rec.HostConfig.Runtime || 'runc'];
+    if (!rt) throw new InvalidParameterError(`unknown or invalid runtime name: ${rec.HostConfig.Runtime}`);
+    return rt;
   }
 
   get store(): ContainerStore {
@@ -145,6 +153,7 @@ export class ContainerService {
         layers: image.layers.map((l) => l.chainID),
         logPath: join(this.d.store.dir(id), 'container.log'),
       });
+      this.runtime(rec);
       await this.d.snapshots.prepare(id, rec.Layers);
       await this.d.store.save(rec);
       this.emit(rec, 'create');
@@ -177,16 +186,17 @@ export class ContainerService {
       await this.exits.clear(id);
       const pid = await this.createWithRetry(rec, paths);
       const startedAt = nowRFC3339Nano();
-      await this.d.runtime.start(id);
+      await this.runtime(rec).start(id);
       rec.State = { ...rec.State, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: startedAt, FinishedAt: ZERO_TIME };
       rec.ManuallyStopped = false;
       const probe = probeSettings(rec.Config.Healthcheck, rec.Config.Shell);
       if (probe) rec.State.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
       await this.d.store.save(rec);
+      this.waiters.started(id);
       this.emit(rec, 'start');
       if (probe) this.health.start(rec, probe, { user: `${input.user.uid}:${input.user.gid}`, env: input.env, cwd: input.cwd });
     } catch (err) {
-      await this.d.runtime.delete(id, true).catch(() => undefined);
+      await this.runtime(rec).delete(id, true).catch(() => undefined);
       this.d.snapshots.unmount(id);
       const message = errorMessage(err);
       rec.State = { ...rec.State, Error: message, ExitCode: startFailureCode(message), Running: false, Restarting: false, Pid: 0 };
@@ -204,7 +214,7 @@ export class ContainerService {
       id: rec.ID,
       name: rec.Name.slice(1),
       paths,
-      runtime: this.d.runtime,
+      runtime: this.runtime(rec),
       tty: rec.Config.Tty ?? false,
       stdin: rec.Config.OpenStdin ?? false,
       leaveStdinOpen: !rec.Config.StdinOnce,
@@ -214,7 +224,7 @@ export class ContainerService {
       return await createContainer(opts);
     } catch (err) {
       if (!/already exists/.test(errorMessage(err))) throw err;
-      await this.d.runtime.delete(rec.ID, true);
+      await this.runtime(rec).delete(rec.ID, true);
       return await createContainer(opts);
     }
   }
@@ -238,7 +248,7 @@ export class ContainerService {
       if (!rec.State.Running) return;
       this.health.stop(id);
       const oom = await oomKilled(id);
-      await this.d.runtime.delete(id, true).catch((err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`));
+      await this.runtime(rec).delete(id, true).catch((err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`));
       this.d.snapshots.unmount(id);
       await this.exits.clear(id);
       rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs) };
@@ -281,8 +291,8 @@ export class ContainerService {
     }
     if (rec.State.Restarting) return;
     this.emit(rec, 'kill', { signal: signalNumber(signal) });
-    await this.d.runtime.kill(rec.ID, signal.replace(/^SIG/i, ''), true);
-    if (rec.State.Paused) await this.d.runtime.resume(rec.ID).catch(() => undefined);
+    await this.runtime(rec).kill(rec.ID, signal.replace(/^SIG/i, ''), true);
+    if (rec.State.Paused) await this.runtime(rec).resume(rec.ID).catch(() => undefined);
   }
 
   private cancelRestart(rec: ContainerRecord): void {
@@ -329,7 +339,7 @@ export class ContainerService {
     const rec = this.d.store.get(ref);
     if (!rec.State.Running) throw new ConflictError(`container ${rec.ID} is not running`);
     if (rec.State.Paused) throw new ConflictError(`container ${rec.ID} is already paused`);
-    await this.d.runtime.pause(rec.ID);
+    await this.runtime(rec).pause(rec.ID);
     rec.State = { ...rec.State, Paused: true, Status: 'paused' };
     await this.d.store.save(rec);
     this.emit(rec, 'pause');
@@ -338,7 +348,7 @@ export class ContainerService {
   async unpause(ref: string): Promise<void> {
     const rec = this.d.store.get(ref);
     if (!rec.State.Paused) throw new ConflictError(`container ${rec.ID} is not paused`);
-    await this.d.runtime.resume(rec.ID);
+    await this.runtime(rec).resume(rec.ID);
     rec.State = { ...rec.State, Paused: false, Status: 'running' };
     await this.d.store.save(rec);
     this.emit(rec, 'unpause');
@@ -364,7 +374,7 @@ export class ContainerService {
     if (!this.d.store.find(rec.ID)) return;
     if (rec.State.Running && !force) return;
     rec.State = { ...rec.State, Status: 'removing' };
-    await this.d.runtime.delete(rec.ID, true).catch(() => undefined);
+    await this.runtime(rec).delete(rec.ID, true).catch(() => undefined);
     await this.d.snapshots.remove(rec.ID);
     await this.d.store.delete(rec);
     await rm(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true });
@@ -388,14 +398,14 @@ export class ContainerService {
   async top(ref: string, psArgs: string): Promise<TopResult> {
     const rec = this.d.store.get(ref);
     if (!rec.State.Running) throw new ConflictError(`Container ${rec.ID} is not running`);
-    return top(await this.d.runtime.ps(rec.ID), psArgs);
+    return top(await this.runtime(rec).ps(rec.ID), psArgs);
   }
 
   async update(ref: string, body: UpdateBody): Promise<{ Warnings: string[] }> {
     const rec = this.d.store.get(ref);
     const hc = updatedHostConfig(rec, body);
     if (rec.State.Running) {
-      await this.d.runtime.update(rec.ID, linuxResources(hc)).catch((err) => {
+      await this.runtime(rec).update(rec.ID, linuxResources(hc)).catch((err) => {
         throw new InvalidParameterError(`Cannot update container ${rec.ID}: ${errorMessage(err)}`);
       });
     }

@@ -20,6 +20,22 @@ export class Waiters {
   private readonly onExit = new Map<string, ((r: WaitResult) => void)[]>();
   private readonly onRemove = new Map<string, ((r: WaitResult) => void)[]>();
   private readonly lastExit = new Map<string, WaitResult>();
+  private readonly onStart = new Map<string, (() => void)[]>();
+
+  /** Resolves at the container's next start (attach before start waits for it to feed stdin). */
+  nextStart(id: string): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.onStart.get(id) ?? [];
+      list.push(resolve);
+      this.onStart.set(id, list);
+    });
+  }
+
+  started(id: string): void {
+    const list = this.onStart.get(id) ?? [];
+    this.onStart.delete(id);
+    for (const resolve of list) resolve();
+  }
 
   private park(map: Map<string, ((r: WaitResult) => void)[]>, id: string): Promise<WaitResult> {
     return new Promise((resolve) => {

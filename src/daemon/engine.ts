@@ -1,6 +1,7 @@
 // Opens the stores under data-root, recovers from whatever a crash left, and builds the
 // services the API serves.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Services } from '../api/services.js';
@@ -9,6 +10,7 @@ import { ImageStore } from '../images/store.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import { ContentStore } from '../storage/content.js';
 import { LayerStore } from '../storage/layers.js';
+import { ExecService } from '../containers/exec.js';
 import { ContainerService } from '../containers/service.js';
 import { ContainerStore } from '../containers/store.js';
 import { imageUsers } from '../containers/users.js';
@@ -33,6 +35,7 @@ async function engineID(dataRoot: string): Promise<string> {
 }
 
 export const RUNC = process.env.TUG_RUNC ?? '/usr/sbin/runc';
+export const CRUN = process.env.TUG_CRUN ?? '/usr/bin/crun';
 
 export async function openEngine(config: DaemonConfig, log: Logger): Promise<Services> {
   await mkdir(config.dataRoot, { recursive: true, mode: 0o710 });
@@ -47,20 +50,25 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   const containerStore = new ContainerStore(join(config.dataRoot, 'containers'));
   const snapshots = new SnapshotStore(join(config.dataRoot, 'overlay'), layers);
   await snapshots.init();
+  const runtimes: Record<string, Runtime> = { runc: new Runtime(RUNC, join(config.execRoot, 'runc')) };
+  // crun where installed; on hybrid cgroup hosts it refuses to start and says why.
+  if (existsSync(CRUN)) runtimes.crun = new Runtime(CRUN, join(config.execRoot, 'crun'));
+  const host = readHostFacts();
   const containers = new ContainerService({
     store: containerStore,
     snapshots,
     layers,
     images,
-    runtime: new Runtime(RUNC, join(config.execRoot, 'runc')),
+    runtimes,
     execRoot: config.execRoot,
-    host: readHostFacts(),
+    host,
     log,
   });
   await containers.init();
   images.users = imageUsers(containerStore);
   // A crash can leave complete blobs or layers that no image record reached: drop them.
   await images.collectGarbage();
-  const system = new System(config, images, await engineID(config.dataRoot));
-  return { images, system, containers };
+  const system = new System(config, images, containerStore, runtimes, await engineID(config.dataRoot));
+  const exec = new ExecService(containers, containerStore, config.execRoot, host);
+  return { images, system, containers, exec };
 }

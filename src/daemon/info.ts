@@ -4,6 +4,8 @@ import { cpus, hostname, release, totalmem } from 'node:os';
 import { MAX_API_VERSION, MIN_API_VERSION } from '../api/version.js';
 import type { SystemInfo } from '../api/services.js';
 import type { ImageService } from '../images/service.js';
+import type { ContainerStore } from '../containers/store.js';
+import type { Runtime } from '../runtime/runc.js';
 import type { DaemonConfig } from './config.js';
 
 import { TUG_VERSION } from '../version.js';
@@ -34,6 +36,8 @@ export class System implements SystemInfo {
   constructor(
     private readonly config: DaemonConfig,
     private readonly images: ImageService,
+    private readonly containers: ContainerStore,
+    private readonly runtimes: Record<string, Runtime>,
     readonly id: string,
   ) {}
 
@@ -48,12 +52,15 @@ export class System implements SystemInfo {
   }
 
   async info(): Promise<Record<string, unknown>> {
+    const states = this.containers.all().map((c) => c.State);
+    const running = states.filter((st) => st.Running && !st.Paused).length;
+    const paused = states.filter((st) => st.Paused).length;
     return {
       ID: this.id,
-      Containers: 0,
-      ContainersRunning: 0,
-      ContainersPaused: 0,
-      ContainersStopped: 0,
+      Containers: states.length,
+      ContainersRunning: running,
+      ContainersPaused: paused,
+      ContainersStopped: states.length - running - paused,
       Images: this.images.store.all().length,
       Driver: 'overlay2',
       DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true']],
@@ -93,7 +100,7 @@ export class System implements SystemInfo {
       Labels: [],
       ExperimentalBuild: false,
       ServerVersion: TUG_VERSION,
-      Runtimes: { runc: { path: 'runc' } },
+      Runtimes: Object.fromEntries(Object.entries(this.runtimes).map(([name, rt]) => [name, { path: rt.path }])),
       DefaultRuntime: 'runc',
       Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
       LiveRestoreEnabled: true,
