@@ -305,3 +305,28 @@ describe('health checks', () => {
     await d.api('DELETE', `/containers/${id}?force=1`);
   });
 });
+
+describe('init, devices, tmpfs, user, workdir', () => {
+  it('--init runs tini as PID 1 in front of the command', async () => {
+    const r = await run(sh('cat /proc/1/cmdline | tr "\\0" " "; echo; echo $$'), { Init: true });
+    const [pid1, self] = r.log.split('\n');
+    assert.match(pid1 ?? '', /^\/sbin\/docker-init -- sh -c/);
+    assert.notEqual(self, '1');
+  });
+
+  it('--device makes the node, --tmpfs mounts a tmpfs, --shm-size sizes /dev/shm', async () => {
+    const r = await run(sh('ls -l /dev/mynull | cut -c1; grep " /scratch " /proc/mounts | cut -d" " -f3; df -k /dev/shm | tail -1 | awk "{print \\$2}"'), {
+      Devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/mynull', CgroupPermissions: 'rwm' }],
+      Tmpfs: { '/scratch': 'rw,size=1m' },
+      ShmSize: 8 << 20,
+    });
+    assert.deepEqual(r.log.split('\n'), ['c', 'tmpfs', '8192']);
+  });
+
+  it('-u and -w set the process user and working directory', async () => {
+    const r = await run({ ...sh('id -u; id -g; pwd'), User: '1234:5678', WorkingDir: '/tmp' });
+    assert.deepEqual(r.log.split('\n'), ['1234', '5678', '/tmp']);
+    const named = await run({ ...sh('id -un'), User: 'nobody' });
+    assert.equal(named.log, 'nobody');
+  });
+});
