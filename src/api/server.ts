@@ -7,6 +7,7 @@ import { errorMessage } from '../errors.js';
 import { statusForError, type Context } from './http.js';
 import { Router } from './router.js';
 import { registerContainerRoutes } from './routes/containers.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerSystemRoutes } from './routes/system.js';
 import type { Services } from './services.js';
@@ -19,6 +20,7 @@ export function buildRouter(services: Services): Router {
   registerSystemRoutes(r, services);
   registerImageRoutes(r, services);
   registerContainerRoutes(r, services);
+  registerEventRoutes(r, services);
   return r;
 }
 

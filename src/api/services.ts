@@ -1,6 +1,7 @@
 // What the API needs from the engine: the services it calls. Built by the daemon.
 import type { ExecService } from '../containers/exec.js';
 import type { ContainerService } from '../containers/service.js';
+import type { EventBus } from '../events/index.js';
 import type { ImageService } from '../images/service.js';
 
 export interface SystemInfo {
@@ -13,4 +14,5 @@ export interface Services {
   system: SystemInfo;
   containers: ContainerService;
   exec: ExecService;
+  events: EventBus;
 }

@@ -1,6 +1,8 @@
 // tug: the command-line client. Speaks only the Engine API, like the docker CLI.
 import { Command, CommanderError, Option } from 'commander';
 import { TUG_VERSION } from '../version.js';
+import { registerEventCommands } from './commands/events.js';
+import { registerContainerCommands } from './commands/containers/index.js';
 import { registerImageCommands } from './commands/images.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerTransferCommands } from './commands/transfer.js';
@@ -39,11 +41,14 @@ function buildProgram(): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError(false);
   program.hook('preAction', (root) => setGlobals(root.opts()));
+  const container = program.command('container').description('Manage containers').usage('COMMAND');
   const image = program.command('image').description('Manage images').usage('COMMAND');
   const system = program.command('system').description('Manage tug').usage('COMMAND');
   registerSystemCommands(program, system);
+  registerEventCommands(program, system);
   registerImageCommands(program, image);
   registerTransferCommands(program, image);
+  registerContainerCommands(program, container);
   return program;
 }
 

@@ -2,8 +2,12 @@
 import type { Readable } from 'node:stream';
 import { Transport, jsonMessages, type JSONMessage } from './http.js';
 import { LifecycleClient } from './lifecycle.js';
+import { ContainerClient } from './containers.js';
+import { systemEvents, type EventMessage, type EventsOptions } from './events.js';
 
 export { DaemonError, Transport, jsonMessages, readAll, type JSONMessage } from './http.js';
+export { ContainerClient } from './containers.js';
+export { systemEvents, type Actor, type EventMessage, type EventScope, type EventType, type EventsOptions } from './events.js';
 
 export const DEFAULT_HOST = 'unix:///run/tug/tug.sock';
 
@@ -47,10 +51,12 @@ export interface DeleteItem {
 export class EngineClient {
   readonly transport: Transport;
   readonly lifecycle: LifecycleClient;
+  readonly containers: ContainerClient;
 
   constructor(readonly host: string) {
     this.transport = new Transport(socketPathOf(host), host);
     this.lifecycle = new LifecycleClient(this.transport);
+    this.containers = new ContainerClient(this.transport);
   }
 
   version(): Promise<Record<string, unknown>> {
@@ -59,6 +65,10 @@ export class EngineClient {
 
   info(): Promise<Record<string, unknown>> {
     return this.transport.json('GET', '/info');
+  }
+
+  events(opts: EventsOptions = {}): AsyncGenerator<EventMessage> {
+    return systemEvents(this.transport, opts);
   }
 
   imageList(opts: { all?: boolean; digests?: boolean; filters?: Record<string, string[]> } = {}): Promise<ImageSummary[]> {

@@ -6,7 +6,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotModifiedError, TugError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/service.js';
-import { createContainer, livingMonitor, type MonitorPaths } from '../runtime/conmon.js';
+import { createContainer, ctlPath, livingMonitor, writeControl, type MonitorPaths } from '../runtime/conmon.js';
 import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
 import type { Runtime } from '../runtime/runc.js';
 import { buildSpec, serializeSpec } from '../runtime/spec/index.js';
@@ -425,6 +425,14 @@ export class ContainerService {
       reclaimed += size;
     }
     return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+  }
+
+  /** Resizes the container's pty through conmon's control FIFO ("1 <height> <width>"). */
+  async resize(ref: string, height: number, width: number): Promise<void> {
+    const rec = this.d.store.get(ref);
+    if (!rec.State.Running) throw new ConflictError(`Container ${rec.ID} is not running`);
+    if (!rec.Config.Tty) return;
+    await writeControl(ctlPath(this.monitorPaths(rec.ID)), `1 ${height} ${width}\n`);
   }
 
   /** Registers at once (so a `start` right after cannot slip past), resolves on the condition. */

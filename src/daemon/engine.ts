@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Services } from '../api/services.js';
+import { EventBus } from '../events/index.js';
 import { ImageService } from '../images/service.js';
 import { ImageStore } from '../images/store.js';
 import { writeFileAtomic } from '../storage/atomic.js';
@@ -46,7 +47,9 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   await content.init();
   await layers.init();
   await store.init();
+  const events = new EventBus();
   const images = new ImageService(content, layers, store);
+  images.events = events;
   const containerStore = new ContainerStore(join(config.dataRoot, 'containers'));
   const snapshots = new SnapshotStore(join(config.dataRoot, 'overlay'), layers);
   await snapshots.init();
@@ -62,6 +65,7 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
     runtimes,
     execRoot: config.execRoot,
     host,
+    events,
     log,
   });
   await containers.init();
@@ -70,5 +74,5 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   await images.collectGarbage();
   const system = new System(config, images, containerStore, runtimes, await engineID(config.dataRoot));
   const exec = new ExecService(containers, containerStore, config.execRoot, host);
-  return { images, system, containers, exec };
+  return { images, system, containers, exec, events };
 }

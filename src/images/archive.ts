@@ -185,6 +185,7 @@ export async function loadArchive(svc: ImageService, input: Readable, progress: 
       }
     }
     const rec = await svc.createImage({ config: configInfo, layers, tags });
+    await svc.logEvent('load', rec.id, rec.id);
     if (tags.length === 0) {
       progress(`Loaded image ID: ${rec.id}`);
       loaded.push(rec.id);
@@ -309,6 +310,8 @@ export function saveArchive(svc: ImageService, images: SaveImage[]): Readable {
         stream.pipe(entry);
       });
     }
+    // Announced before the last bytes go out, so a client that has read the whole archive sees them.
+    for (const img of images) await svc.logEvent('save', img.id, img.id);
     pack.finalize();
   };
   write().catch((err: unknown) => pack.destroy(err as Error));

@@ -2,6 +2,7 @@
 // a single-layer image, with `-c` changes applied to its config.
 import { Readable } from 'node:stream';
 import { InvalidParameterError, UnavailableError, errorMessage } from '../errors.js';
+import { familiarString, parseNormalizedNamed } from '../reference/index.js';
 import { decompress } from '../storage/compression.js';
 import { applyChanges } from './changes.js';
 import type { ImageService } from './service.js';
@@ -60,5 +61,9 @@ export async function importImage(svc: ImageService, input: Readable, opts: Impo
     rootfs: { type: 'layers', diff_ids: [layer.diffID] },
     history: [{ created, comment: opts.message || `Imported from ${opts.source}` }],
   };
-  return svc.createImage({ config, layers: [layer], tags: opts.tag ? [opts.tag] : [] });
+  const rec = await svc.createImage({ config, layers: [layer], tags: opts.tag ? [opts.tag] : [] });
+  // dockerd tags first (a `tag` event), then announces the import under the image ID.
+  if (opts.tag) await svc.logEvent('tag', rec.id, familiarString(parseNormalizedNamed(opts.tag)));
+  await svc.logEvent('import', rec.id, rec.id);
+  return rec;
 }

@@ -2,6 +2,7 @@
 // store and the image records. No HTTP here; callers pass plain options.
 import { PassThrough, type Readable } from 'node:stream';
 import { ConflictError, InvalidParameterError, NotFoundError } from '../errors.js';
+import type { EventPublisher } from '../events/index.js';
 import type { ContentStore } from '../storage/content.js';
 import { chainIDs, encoded } from '../storage/digest.js';
 import type { LayerStore } from '../storage/layers.js';
@@ -32,6 +33,9 @@ export interface ImageUsers {
 
 const noUsers: ImageUsers = { running: () => undefined, stopped: () => undefined, count: () => 0, layersInUse: () => new Set() };
 
+/** The image events dockerd's image service logs for what tug does to images. */
+export type ImageEventAction = 'tag' | 'untag' | 'delete' | 'import' | 'load' | 'save' | 'prune';
+
 export interface NewImage {
   /** A config object to serialise, or the digest of config bytes already stored verbatim. */
   config: ImageConfig | { digest: string; size: number };
@@ -43,12 +47,22 @@ export interface NewImage {
 
 export class ImageService {
   users: ImageUsers = noUsers;
+  /** Where image events go; none until the engine wires its event bus in. */
+  events: EventPublisher | undefined;
 
   constructor(
     readonly content: ContentStore,
     readonly layers: LayerStore,
     readonly store: ImageStore,
   ) {}
+
+  /** dockerd's LogImageEvent: the image's labels (while it still exists), then `name`. */
+  async logEvent(action: ImageEventAction, id: string, name: string): Promise<void> {
+    if (!this.events) return;
+    const rec = this.store.get(id);
+    const labels = rec ? (await this.config(rec).catch(() => undefined))?.config?.Labels : undefined;
+    this.events.publish('image', action, { ID: id, Attributes: { ...(labels ?? {}), name } });
+  }
 
   /** Resolves a name or ID; Docker's "No such image" otherwise. */
   get(name: string): ImageRecord {
@@ -140,6 +154,7 @@ export class ImageService {
       await this.store.setRef(full, rec.id);
       await this.store.put({ ...rec, lastTagTime: new Date().toISOString() });
     });
+    await this.logEvent('tag', rec.id, familiarString(ref));
     return familiarString(ref);
   }
 
@@ -161,6 +176,7 @@ export class ImageService {
         }
       }
       await this.store.deleteRef(ref);
+      await this.logEvent('untag', rec.id, rec.id);
       records.push({ Untagged: familiarString(parseNormalizedNamed(ref)) });
       refs = this.store.refsOf(rec.id);
       if (!ref.includes('@')) {
@@ -179,6 +195,7 @@ export class ImageService {
       this.checkConflict(rec, force ? 'hard' : 'soft-no-refs');
       for (const r of refs) {
         await this.store.deleteRef(r);
+        await this.logEvent('untag', rec.id, rec.id);
         records.push({ Untagged: familiarString(parseNormalizedNamed(r)) });
       }
     }
@@ -207,8 +224,12 @@ export class ImageService {
       if (quiet) return;
       throw err;
     }
-    for (const r of this.store.refsOf(rec.id)) records.push({ Untagged: familiarString(parseNormalizedNamed(r)) });
+    for (const r of this.store.refsOf(rec.id)) {
+      await this.logEvent('untag', rec.id, rec.id);
+      records.push({ Untagged: familiarString(parseNormalizedNamed(r)) });
+    }
     await this.store.delete(rec.id);
+    await this.logEvent('delete', rec.id, rec.id);
     records.push({ Deleted: rec.id });
     if (prune && rec.parent) {
       const parent = this.store.get(rec.parent);
@@ -232,11 +253,16 @@ export class ImageService {
         if (this.users.count(rec.id) > 0 || this.store.children(rec.id).length > 0) continue;
         const config = await this.config(rec);
         if (!matchImageFilters(filters, { rec, config, refs }, bounds)) continue;
-        for (const r of refs) deleted.push({ Untagged: familiarString(parseNormalizedNamed(r)) });
+        for (const r of refs) {
+          await this.logEvent('untag', rec.id, rec.id);
+          deleted.push({ Untagged: familiarString(parseNormalizedNamed(r)) });
+        }
         await this.store.delete(rec.id);
+        await this.logEvent('delete', rec.id, rec.id);
         deleted.push({ Deleted: rec.id });
       }
       const reclaimed = await this.collectGarbage();
+      this.events?.publish('image', 'prune', { ID: '', Attributes: { reclaimed: String(reclaimed) } });
       return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
     });
   }

@@ -1,7 +1,8 @@
 // conmon, the per-container monitor: it runs the runtime's `create`, holds the container's stdio
 // (or pty), writes its log and, when it exits, its exit code. It outlives tugd.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno } from '../errors.js';
 import { RuntimeError, type Runtime } from './runc.js';
@@ -46,8 +47,17 @@ export function ctlPath(paths: MonitorPaths): string {
   return join(paths.bundle, 'ctl');
 }
 
-export function winszPath(paths: MonitorPaths): string {
-  return join(paths.bundle, 'winsz');
+/**
+ * Sends conmon a control message ("1 h w" resizes the pty, "2" reopens the log). Opened
+ * non-blocking, so a monitor that is gone makes an error (ENXIO) instead of a hang.
+ */
+export async function writeControl(fifo: string, message: string): Promise<void> {
+  const fh = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  try {
+    await fh.write(message);
+  } finally {
+    await fh.close();
+  }
 }
 
 export function conmonPidPath(paths: MonitorPaths): string {

@@ -137,6 +137,11 @@ export function registerContainerRoutes(r: Router, { containers, images }: Servi
     sendJSON(res, 200, await containers.update(params.name!, body));
   });
 
+  r.post('/containers/{name}/resize', async (ctx) => {
+    await containers.resize(ctx.params.name!, queryInt(ctx, 'h') ?? 0, queryInt(ctx, 'w') ?? 0);
+    sendStatus(ctx.res, 200);
+  });
+
   r.post('/containers/prune', async ({ res, query }) => {
     sendJSON(res, 200, await containers.prune(queryFilters(query)));
   });
