@@ -1,7 +1,7 @@
 // npm run bench: starts a private tugd, times what users wait for, and prints medians with
 // the ratio to the previous run's figures (kept in bench/last.json).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { request } from 'node:http';
@@ -68,6 +68,24 @@ try {
   results['tug images, CLI to exit (ms)'] = time(() => tugRun(['images']), 15);
   results['tug bootstrap busybox (ms)'] = time(() => tugRun(['bootstrap', 'busybox:bench']), 3);
 
+  results['tug run --rm busybox true, CLI to exit (ms)'] = time(() => tugRun(['run', '--rm', 'busybox', 'true']), 15);
+  const dockerEnv = { ...env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: join(dir, 'docker-config') };
+  results['docker run --rm busybox true against tugd (ms)'] = time(() => {
+    const r = spawnSync('/usr/local/bin/docker', ['run', '--rm', 'busybox', 'true'], { env: dockerEnv });
+    if (r.status !== 0) throw new Error(`docker run: ${r.stderr}`);
+  }, 15);
+  const t50 = process.hrtime.bigint();
+  for (let i = 0; i < 50; i++) tugRun(['run', '-d', 'busybox', 'sleep', '1000']);
+  results['50 detached starts, one after another (ms)'] = Number(process.hrtime.bigint() - t50) / 1e6;
+  await new Promise((r) => setTimeout(r, 500));
+  const monitors = spawnSync('pgrep', ['-f', `conmon.*${dir}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  results['monitor RSS per running container (MiB)'] = monitors.reduce((n, pid) => n + rssMiB(pid), 0) / monitors.length;
+  results['tugd RSS with 50 running containers (MiB)'] = rssMiB(daemon.proc.pid);
+  const ids = tugRun(['ps', '-aq']).stdout.toString().split('\n').filter(Boolean);
+  const t0 = process.hrtime.bigint();
+  tugRun(['rm', '-f', ...ids]);
+  results['tug rm -f of 50 running containers (ms)'] = Number(process.hrtime.bigint() - t0) / 1e6;
+
   const root = join(dir, 'big');
   mkdirSync(root);
   for (let i = 0; i < 4; i++) writeFileSync(join(root, `f${i}`), randomBytes(50 << 20));
@@ -82,6 +100,12 @@ try {
   daemon.proc.kill('SIGTERM');
   await new Promise((r) => daemon.proc.once('exit', r));
 } finally {
+  // Whatever a failed run left: monitors, runtime state, mounts.
+  spawnSync('pkill', ['-9', '-f', `conmon.*${dir}`]);
+  const runcRoot = join(dir, 'exec', 'runc');
+  if (existsSync(runcRoot)) for (const id of readdirSync(runcRoot)) spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m && m.startsWith(dir));
+  for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
   rmSync(dir, { recursive: true, force: true });
 }
 

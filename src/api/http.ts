@@ -1,6 +1,7 @@
 // Request decoding and response encoding shared by every route: the Engine API's wire
 // conventions (JSON bodies, boolean query values, JSON-message progress streams) live here.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { InvalidParameterError, TugError, errorMessage } from '../errors.js';
 
 export interface Context {
@@ -11,6 +12,10 @@ export interface Context {
   /** The API version the client asked for (the newest one for unversioned paths). */
   version: string;
   signal: AbortSignal;
+  /** Set for requests with `Connection: Upgrade`: the raw socket and what was read past the head. */
+  upgrade?: { socket: Duplex; head: Buffer };
+  /** Set once a handler took the connection over (see hijack.ts). */
+  hijacked?: boolean;
 }
 
 export function sendJSON(res: ServerResponse, status: number, body: unknown): void {

@@ -1,6 +1,8 @@
 // The Engine API server: one middleware for versioning, logging and error mapping around
 // routes registered per resource. Listens on a Unix socket like dockerd.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorMessage } from '../errors.js';
@@ -8,6 +10,7 @@ import { statusForError, type Context } from './http.js';
 import { Router } from './router.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerStreamRoutes } from './routes/streams.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerSystemRoutes } from './routes/system.js';
 import type { Services } from './services.js';
@@ -21,6 +24,7 @@ export function buildRouter(services: Services): Router {
   registerImageRoutes(r, services);
   registerContainerRoutes(r, services);
   registerEventRoutes(r, services);
+  registerStreamRoutes(r, services);
   return r;
 }
 
@@ -29,6 +33,14 @@ export function createApiServer(services: Services, log: Logger): Server {
   const server = createServer((req, res) => {
     void handle(router, req, res, log);
   });
+  // `Connection: Upgrade` requests (docker attach/exec) skip 'request': answer them the same way.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    res.shouldKeepAlive = false;
+    socket.on('error', () => undefined);
+    void handle(router, req, res, log, { socket, head });
+  });
   server.keepAliveTimeout = 60_000;
   // Hijacked and streaming endpoints (logs -f, events, attach) must never time out.
   server.requestTimeout = 0;
@@ -36,13 +48,15 @@ export function createApiServer(services: Services, log: Logger): Server {
   return server;
 }
 
-async function handle(router: Router, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
+async function handle(router: Router, req: IncomingMessage, res: ServerResponse, log: Logger, upgrade?: Context['upgrade']): Promise<void> {
   const started = process.hrtime.bigint();
   const abort = new AbortController();
   // A client that goes away cancels whatever its request started.
   res.on('close', () => {
-    if (!res.writableFinished) abort.abort(new Error('client disconnected'));
+    if (!res.writableFinished && !ctx?.hijacked) abort.abort(new Error('client disconnected'));
   });
+  upgrade?.socket.on('close', () => abort.abort(new Error('client disconnected')));
+  let ctx: Context | undefined;
   res.setHeader('Server', 'tug (linux)');
   // dockerd sends these on every response; clients read the version from any of them.
   res.setHeader('Api-Version', MAX_API_VERSION);
@@ -56,13 +70,13 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse,
       sendError(res, found === 'not-found' ? 404 : 405, found === 'not-found' ? 'page not found' : 'method not allowed');
       return;
     }
-    const ctx: Context = { req, res, params: found.params, query: url.searchParams, version, signal: abort.signal };
+    ctx = { req, res, params: found.params, query: url.searchParams, version, signal: abort.signal, upgrade };
     await found.handler(ctx);
   } catch (err) {
     const status = statusForError(err);
     if (status >= 500) log('error', `${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`);
-    if (res.headersSent) {
-      res.destroy(err instanceof Error ? err : undefined);
+    if (res.headersSent || ctx?.hijacked) {
+      (ctx?.hijacked ? (upgrade?.socket ?? req.socket) : res).destroy(err instanceof Error ? err : undefined);
       return;
     }
     sendError(res, status, errorMessage(err));

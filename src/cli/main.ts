@@ -3,7 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { TUG_VERSION } from '../version.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerContainerCommands } from './commands/containers/index.js';
+import { registerExecCommands } from './commands/exec.js';
 import { registerImageCommands } from './commands/images.js';
+import { registerRunCommands } from './commands/run.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerTransferCommands } from './commands/transfer.js';
 import { setGlobals } from './context.js';
@@ -49,6 +51,8 @@ function buildProgram(): Command {
   registerImageCommands(program, image);
   registerTransferCommands(program, image);
   registerContainerCommands(program, container);
+  registerRunCommands(program, container);
+  registerExecCommands(program, container);
   return program;
 }
 

@@ -79,8 +79,9 @@ const PATH_STAT_HEADER = 'x-docker-container-path-stat';
 /** filters.Args as docker's client encodes it: `{"key":{"value":true}}`. */
 export function encodeFilters(filters: Filters | undefined): string | undefined {
   if (!filters || Object.keys(filters).length === 0) return undefined;
+  // Go marshals maps with sorted keys.
   const out: Record<string, Record<string, boolean>> = {};
-  for (const [k, values] of Object.entries(filters)) out[k] = Object.fromEntries(values.map((v) => [v, true]));
+  for (const k of Object.keys(filters).sort()) out[k] = Object.fromEntries([...filters[k]!].sort().map((v) => [v, true]));
   return JSON.stringify(out);
 }
 
@@ -102,6 +103,8 @@ function trimID(id: string): string {
 }
 
 const ref = (id: string): string => encodeURIComponent(trimID(id));
+
+// Query keys are written in sorted order: Go's url.Values.Encode sorts them, so the wire matches docker's.
 
 /** JSON values one after another (dockerd writes one per line): yields each as it completes. */
 export async function* jsonValues<T>(stream: Readable): AsyncGenerator<T> {
@@ -130,9 +133,9 @@ export class ContainerClient {
     return this.transport.json('GET', '/containers/json', {
       query: {
         all: opts.all ? '1' : undefined,
+        filters: encodeFilters(opts.filters),
         limit: opts.limit && opts.limit > 0 ? String(opts.limit) : undefined,
         size: opts.size ? '1' : undefined,
-        filters: encodeFilters(opts.filters),
       },
     });
   }
@@ -143,7 +146,7 @@ export class ContainerClient {
 
   async remove(id: string, opts: ContainerRemoveOptions = {}): Promise<void> {
     return this.send('DELETE', `/containers/${ref(id)}`, {
-      query: { v: opts.volumes ? '1' : undefined, link: opts.link ? '1' : undefined, force: opts.force ? '1' : undefined },
+      query: { force: opts.force ? '1' : undefined, link: opts.link ? '1' : undefined, v: opts.volumes ? '1' : undefined },
     });
   }
 
@@ -190,14 +193,14 @@ export class ContainerClient {
   async logs(id: string, opts: ContainerLogsOptions = {}): Promise<ContainerLogs> {
     const res = await this.transport.call('GET', `/containers/${ref(id)}/logs`, {
       query: {
-        stdout: opts.stdout ? '1' : undefined,
-        stderr: opts.stderr ? '1' : undefined,
-        since: opts.since || undefined,
-        until: opts.until || undefined,
-        timestamps: opts.timestamps ? '1' : undefined,
         details: opts.details ? '1' : undefined,
         follow: opts.follow ? '1' : undefined,
+        since: opts.since || undefined,
+        stderr: opts.stderr ? '1' : undefined,
+        stdout: opts.stdout ? '1' : undefined,
         tail: opts.tail ?? '',
+        timestamps: opts.timestamps ? '1' : undefined,
+        until: opts.until || undefined,
       },
       signal: opts.signal,
     });
@@ -213,7 +216,7 @@ export class ContainerClient {
   /** The raw stats stream: one JSON sample per line (one only without `stream`). */
   async stats(id: string, opts: { stream?: boolean; oneShot?: boolean; signal?: AbortSignal } = {}): Promise<Readable> {
     const res = await this.transport.call('GET', `/containers/${ref(id)}/stats`, {
-      query: { stream: opts.stream ? '1' : '0', 'one-shot': opts.oneShot ? '1' : undefined },
+      query: { 'one-shot': opts.oneShot ? '1' : undefined, stream: opts.stream ? '1' : '0' },
       signal: opts.signal,
     });
     return res.body;
@@ -261,9 +264,9 @@ export class ContainerClient {
   async putArchive(id: string, path: string, content: Readable, opts: CopyToContainerOptions = {}): Promise<void> {
     return this.send('PUT', `/containers/${ref(id)}/archive`, {
       query: {
-        path,
-        noOverwriteDirNonDir: opts.allowOverwriteDirWithFile ? undefined : 'true',
         copyUIDGID: opts.copyUIDGID ? 'true' : undefined,
+        noOverwriteDirNonDir: opts.allowOverwriteDirWithFile ? undefined : 'true',
+        path,
       },
       body: content,
       headers: { 'Content-Type': 'application/x-tar' },
@@ -288,13 +291,13 @@ export class ContainerClient {
     const container = trimID(id);
     return this.transport.json('POST', '/commit', {
       query: {
-        container,
-        repo: opts.repo ?? '',
-        tag: opts.tag ?? '',
-        comment: opts.comment ?? '',
         author: opts.author ?? '',
         changes: opts.changes?.length ? opts.changes : undefined,
+        comment: opts.comment ?? '',
+        container,
         pause: opts.pause === false ? '0' : undefined,
+        repo: opts.repo ?? '',
+        tag: opts.tag ?? '',
       },
       json: opts.config,
     });
@@ -302,5 +305,5 @@ export class ContainerClient {
 }
 
 function stopQuery(opts: ContainerStopOptions): RequestOptions['query'] {
-  return { t: opts.timeout !== undefined ? String(opts.timeout) : undefined, signal: opts.signal || undefined };
+  return { signal: opts.signal || undefined, t: opts.timeout !== undefined ? String(opts.timeout) : undefined };
 }

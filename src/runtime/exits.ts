@@ -15,6 +15,7 @@ export type ExitHandler = (id: string, status: ExitStatus) => void;
 
 export class ExitWatcher {
   private watcher: FSWatcher | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
   private readonly seen = new Set<string>();
 
   constructor(readonly dir: string, private readonly onExit: ExitHandler) {}
@@ -25,17 +26,26 @@ export class ExitWatcher {
       if (name) void this.check(String(name));
     });
     // Exits that happened before the watch (e.g. while tugd was down).
-    for (const name of await readdir(this.dir)) void this.check(name);
+    await this.sweep();
+    // inotify can coalesce a temp-file write and its rename into events we skip: look again now and then.
+    this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), 1000);
+    this.sweeper.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    for (const name of await readdir(this.dir)) if (/^[0-9a-f]{64}$/.test(name)) void this.check(name);
   }
 
   stop(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
     this.watcher?.close();
     this.watcher = undefined;
   }
 
   /** Reads an exit file if there is one; each exit is reported once until `clear`. */
   async check(id: string): Promise<ExitStatus | undefined> {
-    if (id.startsWith('.') || this.seen.has(id)) return undefined;
+    // conmon writes `<id>.XXXXXX` and renames it to `<id>`: only the final name counts.
+    if (!/^[0-9a-f]{64}$/.test(id) || this.seen.has(id)) return undefined;
     const status = await readExit(this.dir, id);
     if (!status || this.seen.has(id)) return undefined;
     this.seen.add(id);

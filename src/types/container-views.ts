@@ -1,6 +1,6 @@
 // The Engine API's container read-side wire types (v1.50): list summaries, inspect, stats, top,
 // changes, wait, update, prune and archive stat. Shared by client/ and api/; types only, no code.
-import type { ContainerConfig, HostConfig, Mount, EndpointSettings, PortMap } from './container.js';
+import type { ContainerConfig, EndpointSettings, HostConfig, Mount, PortMap, Resources, RestartPolicy } from './container.js';
 
 /** An OCI descriptor, as API ≥ 1.48 reports the image manifest a container was made from. */
 export interface OCIDescriptor {
@@ -256,13 +256,11 @@ export interface WaitResponse {
   Error?: { Message?: string } | null;
 }
 
-/** POST /containers/{id}/update, the body: resources and the restart policy. */
-export type UpdateConfig = Partial<Pick<HostConfig,
-  | 'BlkioWeight' | 'CpuShares' | 'CpuPeriod' | 'CpuQuota' | 'CpuRealtimePeriod' | 'CpuRealtimeRuntime' | 'CpusetCpus'
-  | 'CpusetMems' | 'Memory' | 'MemoryReservation' | 'MemorySwap' | 'NanoCpus' | 'PidsLimit' | 'RestartPolicy'
->> & {
-  /** Deprecated; docker still sends it (0). */
+/** POST /containers/{id}/update, the body: docker's Resources (nulls for "leave as is") and the restart policy. */
+export type UpdateConfig = { [K in keyof Resources]?: Resources[K] | null } & {
+  /** Deprecated; sent only when set. */
   KernelMemory?: number;
+  RestartPolicy?: RestartPolicy;
 };
 
 /** POST /containers/{id}/update, the answer. */

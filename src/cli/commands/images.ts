@@ -213,14 +213,7 @@ export function registerImageCommands(program: Command, image: Command): void {
       .option('--no-prune', 'Do not delete untagged parents')
       .action((names: string[], flags: { force?: boolean; prune?: boolean }) => run(() => remove(names, flags)));
   }
-  program.command('inspect').description('Return low-level information on tug objects')
-    .argument('<NAME|ID...>')
-    .option('-f, --format <string>', 'Format output using a custom template')
-    .option('--type <string>', 'Only inspect objects of the given type')
-    .action((names: string[], flags: { format?: string; type?: string }) => run(async () => {
-      if (flags.type && flags.type !== 'image') throw new ExitError(1, `"${flags.type}" is not a valid value for --type`);
-      await inspectImages(names, flags.format, true);
-    }));
+  // The top-level `tug inspect` (containers first, then images) is in containers/inspect.ts.
   image.command('inspect').description('Display detailed information on one or more images')
     .argument('<IMAGE...>')
     .option('-f, --format <string>', 'Format output using a custom template')

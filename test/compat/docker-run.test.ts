@@ -1,0 +1,100 @@
+// The real docker CLI running containers on tugd: run with output and exit codes, -d, --rm,
+// -i with piped stdin, -it under a pseudo-terminal, exec, logs, stop, rm, ps.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { TestDaemon } from '../helpers/daemon.js';
+
+let d: TestDaemon;
+
+before(async () => {
+  d = await TestDaemon.start();
+  assert.equal((await d.tug(['bootstrap', 'busybox'])).code, 0);
+});
+
+after(async () => {
+  await d.cleanup();
+});
+
+/** Runs `command` under util-linux `script`, which gives it a pty; `input` is typed after `delayMs`. */
+function underPty(command: string, input: string[], delayMs = 600): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: d.env({ DOCKER_CONFIG: `${d.dir}/docker-config`, TERM: 'xterm' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    let t = delayMs;
+    for (const line of input) {
+      setTimeout(() => child.stdin.write(line), t);
+      t += 300;
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, out });
+    });
+  });
+}
+
+describe('docker run against tugd', () => {
+  it('prints the output and exits with the container\'s code', async () => {
+    const r = await d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout, 'out\n');
+    assert.equal(r.stderr, 'err\n');
+  });
+
+  it('-i pipes stdin to the container', async () => {
+    const r = await d.docker(['run', '--rm', '-i', 'busybox', 'sh', '-c', 'tr a-z A-Z'], { input: 'hello tug\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'HELLO TUG\n');
+  });
+
+  it('a missing command exits 127, a missing image 125', async () => {
+    const r = await d.docker(['run', '--rm', 'busybox', 'nosuchcmd']);
+    assert.equal(r.code, 127);
+    assert.match(r.stderr, /executable file not found/);
+    const img = await d.docker(['run', '--rm', 'nosuchimage']);
+    assert.equal(img.code, 125);
+    assert.match(img.stderr, /Unable to find image 'nosuchimage:latest' locally/);
+  });
+
+  it('-d, logs, exec, stop and rm', async () => {
+    const run = await d.docker(['run', '-d', '--name', 'web', 'busybox', 'sh', '-c', 'echo started; sleep 100']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^[0-9a-f]{64}\n$/);
+    await new Promise((r) => setTimeout(r, 300));
+    const logs = await d.docker(['logs', 'web']);
+    assert.equal(logs.stdout, 'started\n');
+    const exec = await d.docker(['exec', 'web', 'sh', '-c', 'echo in-exec; exit 4']);
+    assert.equal(exec.code, 4);
+    assert.equal(exec.stdout, 'in-exec\n');
+    const ps = await d.docker(['ps', '--format', '{{.Names}} {{.Status}}']);
+    assert.match(ps.stdout, /^web Up /m);
+    assert.equal((await d.docker(['stop', '-t', '1', 'web'])).code, 0);
+    assert.equal((await d.docker(['rm', 'web'])).code, 0);
+  });
+
+  it('-it gives a terminal: input echoes, the shell\'s exit code comes back', async () => {
+    const r = await underPty('/usr/local/bin/docker run --rm -it busybox sh', ['echo $((6*7))\r', 'tty; exit 5\r']);
+    assert.equal(r.code, 5, r.out);
+    assert.match(r.out, /42/);
+    assert.match(r.out, /\/dev\/pts\/0/);
+  });
+
+  it('exec -it gives a terminal in a running container', async () => {
+    assert.equal((await d.docker(['run', '-d', '--name', 'box', 'busybox', 'sleep', '100'])).code, 0);
+    const r = await underPty('/usr/local/bin/docker exec -it box sh', ['echo inside-$((1+1))\r', 'exit 7\r']);
+    assert.equal(r.code, 7, r.out);
+    assert.match(r.out, /inside-2/);
+    await d.docker(['rm', '-f', 'box']);
+  });
+
+  it('Ctrl-P Ctrl-Q detaches and leaves the container running', async () => {
+    const r = await underPty('/usr/local/bin/docker run -it --name detachme busybox sh', ['\x10\x11']);
+    assert.equal(r.code, 0, r.out);
+    const ps = await d.docker(['inspect', '-f', '{{.State.Running}}', 'detachme']);
+    assert.equal(ps.stdout.trim(), 'true');
+    await d.docker(['rm', '-f', 'detachme']);
+  });
+});
