@@ -32,5 +32,14 @@ step rmi example/echo:0.1.0 example/echo:latest
 step load -i /tmp/tug-demo-busybox.tar
 step images --format '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}'
 rm -f /tmp/tug-demo-busybox.tar
+$TUG rm -f demo-web >/dev/null 2>&1 || true
+step run --rm busybox echo "Hello from a tug container"
+step run -d --name demo-web -e GREETING=hi busybox sh -c 'echo "$GREETING from $(hostname)"; exec sleep 3600'
+step ps
+step logs demo-web
+step exec demo-web sh -c 'echo exec as $(id -un) in $(pwd); ps'
+step stop -t 1 demo-web
+step ps -a --filter name=demo-web
+step rm demo-web
 echo
 echo "tugd is running at $TUG_HOST (pid $(cat /tmp/tugd-demo.pid 2>/dev/null || echo '?')); try: bin/tug images"
