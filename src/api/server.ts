@@ -9,6 +9,7 @@ import { errorMessage } from '../errors.js';
 import { statusForError, type Context } from './http.js';
 import { Router } from './router.js';
 import { registerContainerRoutes } from './routes/containers.js';
+import { registerContainerFsRoutes } from './routes/container-fs.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerImageRoutes } from './routes/images.js';
@@ -23,6 +24,7 @@ export function buildRouter(services: Services): Router {
   registerSystemRoutes(r, services);
   registerImageRoutes(r, services);
   registerContainerRoutes(r, services);
+  registerContainerFsRoutes(r, services);
   registerEventRoutes(r, services);
   registerStreamRoutes(r, services);
   return r;

@@ -1,5 +1,6 @@
 // What the API needs from the engine: the services it calls. Built by the daemon.
 import type { ExecService } from '../containers/exec.js';
+import type { ContainerFilesystem } from '../containers/fs/index.js';
 import type { ContainerService } from '../containers/service.js';
 import type { EventBus } from '../events/index.js';
 import type { ImageService } from '../images/service.js';
@@ -14,5 +15,6 @@ export interface Services {
   system: SystemInfo;
   containers: ContainerService;
   exec: ExecService;
+  containerFs: ContainerFilesystem;
   events: EventBus;
 }

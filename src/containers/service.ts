@@ -100,7 +100,7 @@ export class ContainerService {
     return next;
   }
 
-  private emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+  emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
     const attrs: Record<string, string> = { ...(rec.Config.Labels ?? {}), image: rec.Config.Image ?? rec.Image, name: rec.Name.slice(1), ...extra };
     this.d.events?.publish('container', action, { ID: rec.ID, Attributes: attrs });
   }
@@ -231,6 +231,20 @@ export class ContainerService {
 
   rootfs(id: string): string {
     return this.d.snapshots.mergedDir(id);
+  }
+
+  /** Runs `fn` on the mounted rootfs: the live mount if running, else one for the call, serialised with start. */
+  async withRootfs<T>(id: string, fn: (rootfs: string) => Promise<T>): Promise<T> {
+    if (this.d.store.get(id).State.Running) return fn(this.rootfs(id));
+    return this.serial(id, async () => {
+      if (this.d.store.get(id).State.Running) return fn(this.rootfs(id));
+      const root = await this.d.snapshots.mount(id);
+      try {
+        return await fn(root);
+      } finally {
+        if (!this.d.store.find(id)?.State.Running) this.d.snapshots.unmount(id);
+      }
+    });
   }
 
   networkFiles(id: string): NetworkFiles {

@@ -13,6 +13,7 @@ import { ContentStore } from '../storage/content.js';
 import { LayerStore } from '../storage/layers.js';
 import { ExecService } from '../containers/exec.js';
 import { ContainerService } from '../containers/service.js';
+import { ContainerFilesystem } from '../containers/fs/index.js';
 import { ContainerStore } from '../containers/store.js';
 import { imageUsers } from '../containers/users.js';
 import { readHostFacts } from '../containers/runspec.js';
@@ -74,5 +75,6 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   await images.collectGarbage();
   const system = new System(config, images, containerStore, runtimes, await engineID(config.dataRoot));
   const exec = new ExecService(containers, containerStore, config.execRoot, host);
-  return { images, system, containers, exec, events };
+  const containerFs = new ContainerFilesystem(containers, snapshots, images);
+  return { images, system, containers, exec, events, containerFs };
 }

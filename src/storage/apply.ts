@@ -33,6 +33,23 @@ export interface ApplyOptions {
   signal?: AbortSignal;
 }
 
+/** How `docker cp` into a container differs from a layer: no whiteouts, and stricter refusals. */
+export interface ExtractOptions extends ApplyOptions {
+  /** Refuse to swap a directory for a non-directory or back (the API's noOverwriteDirNonDir). */
+  noOverwriteDirNonDir?: boolean;
+  /** Owner of every entry instead of the tar's (copyUIDGID with the container's user). */
+  chown?: { uid: number; gid: number };
+}
+
+interface WriterOptions {
+  /** Layer mode: OCI whiteouts become overlayfs ones. Copy mode: names are taken as they are. */
+  whiteouts: boolean;
+  /** Copy mode refuses absolute names, relative symlinks that climb out, and paths through symlinks that lead out. */
+  confined: boolean;
+  noOverwriteDirNonDir: boolean;
+  chown?: { uid: number; gid: number };
+}
+
 export interface ApplyResult {
   diffID: string;
   size: number;
@@ -51,7 +68,7 @@ function refuse(name: string, why: string): never {
 }
 
 /** Cleans an entry name into a path relative to the layer root ('' for the root), or refuses it. */
-export function cleanEntryPath(name: string, entryName = name): string {
+export function cleanEntryPath(name: string, entryName = name, what = 'the layer'): string {
   if (name.includes('\0')) refuse(entryName, 'NUL byte in name');
   if (Buffer.byteLength(name) >= PATH_MAX) refuse(entryName, 'name too long');
   const parts: string[] = [];
@@ -60,7 +77,7 @@ export function cleanEntryPath(name: string, entryName = name): string {
     if (part !== '..') {
       if (Buffer.byteLength(part) > NAME_MAX) refuse(entryName, 'name too long');
       parts.push(part);
-    } else if (parts.pop() === undefined) refuse(entryName, 'path escapes the layer');
+    } else if (parts.pop() === undefined) refuse(entryName, `path escapes ${what}`);
   }
   return parts.join('/');
 }
@@ -84,19 +101,26 @@ class LayerWriter {
   /** Directory mtimes, set at the end: writing their content would change them. */
   private readonly dirTimes = new Map<string, Date>();
 
-  constructor(private readonly dest: string) {}
+  private readonly what: string;
+
+  constructor(private readonly dest: string, private readonly o: WriterOptions = { whiteouts: true, confined: false, noOverwriteDirNonDir: false }) {
+    this.what = o.confined ? 'the destination' : 'the layer';
+  }
 
   async add(h: Header, body: Body, xattrs: Map<string, Buffer> | undefined): Promise<void> {
-    const rel = cleanEntryPath(h.name);
+    if (this.o.confined && h.name.startsWith('/')) refuse(h.name, 'absolute path');
+    const rel = cleanEntryPath(h.name, h.name, this.what);
     const parts = rel.split('/');
     const base = parts.pop() as string;
     // The root itself stays as it is (as Docker does); AUFS bookkeeping means nothing on overlay.
-    if (rel === '' || parts[0]?.startsWith(WHITEOUT_META) || (base.startsWith(WHITEOUT_META) && base !== OPAQUE)) {
+    if (rel === '' || (this.o.whiteouts && (parts[0]?.startsWith(WHITEOUT_META) || (base.startsWith(WHITEOUT_META) && base !== OPAQUE)))) {
       body.resume();
       return;
     }
     try {
-      if (base === OPAQUE) {
+      if (!this.o.whiteouts) {
+        await this.create(h, body, join(this.resolveDir(parts, h.name, true) as string, base), xattrs);
+      } else if (base === OPAQUE) {
         body.resume();
         lsetxattr(this.resolveDir(parts, h.name, true) as string, 'trusted.overlay.opaque', Buffer.from('y'));
       } else if (base.startsWith(WHITEOUT)) {
@@ -126,8 +150,9 @@ class LayerWriter {
     const pax = h.pax ?? {};
     if (Object.keys(pax).some((k) => k.startsWith('GNU.sparse.'))) refuse(h.name, 'sparse files are not supported');
     const mode = (h.mode ?? 0o644) & 0o7777;
-    const uid = paxNumber(pax, 'uid', h.name) ?? h.uid ?? 0;
-    const gid = paxNumber(pax, 'gid', h.name) ?? h.gid ?? 0;
+    const uid = this.o.chown?.uid ?? paxNumber(pax, 'uid', h.name) ?? h.uid ?? 0;
+    const gid = this.o.chown?.gid ?? paxNumber(pax, 'gid', h.name) ?? h.gid ?? 0;
+    if (this.o.noOverwriteDirNonDir) this.checkOverwrite(h, path);
     const seconds = paxNumber(pax, 'mtime', h.name);
     const mtime = seconds !== undefined ? new Date(seconds * 1000) : (h.mtime ?? new Date(0));
     if (h.type !== 'file' && h.type !== 'contiguous-file') body.resume();
@@ -166,6 +191,7 @@ class LayerWriter {
       case 'symlink': {
         const target = h.linkname ?? '';
         if (target === '' || target.includes('\0') || Buffer.byteLength(target) >= PATH_MAX) refuse(h.name, 'invalid symlink target');
+        if (this.o.confined) this.checkSymlink(h.name, path, target);
         await this.remove(path, false);
         symlinkSync(target, path);
         break;
@@ -202,8 +228,28 @@ class LayerWriter {
     else lutimesSync(path, mtime, mtime);
   }
 
+  /** moby's noOverwriteDirNonDir texts, with the path as seen from the destination. */
+  private checkOverwrite(h: Header, path: string): void {
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (st === undefined) return;
+    const shown = JSON.stringify(`/${posix.relative(this.dest, path)}`);
+    if (st.isDirectory() && h.type !== 'directory') refuse(h.name, `cannot overwrite directory ${shown} with non-directory`);
+    if (!st.isDirectory() && h.type === 'directory') refuse(h.name, `cannot overwrite non-directory ${shown} with directory`);
+  }
+
+  /**
+   * go-archive's breakout rule: a relative target that climbs out of the destination is refused;
+   * an absolute one names a path of the container and is kept (never followed out, see resolveDir).
+   */
+  private checkSymlink(name: string, path: string, target: string): void {
+    const from = posix.dirname(posix.relative(this.dest, path));
+    if (!target.startsWith('/') && posix.normalize(posix.join(from, target)).split('/')[0] === '..') {
+      refuse(name, `symlink target ${show(target)} points outside the destination`);
+    }
+  }
+
   private async hardlink(name: string, linkname: string, path: string): Promise<void> {
-    const rel = cleanEntryPath(linkname, name);
+    const rel = cleanEntryPath(linkname, name, this.what);
     if (rel === '') refuse(name, 'hardlink to the layer root');
     const parts = rel.split('/');
     const base = parts.pop() as string;
@@ -246,6 +292,7 @@ class LayerWriter {
       } else if (st.isSymbolicLink()) {
         if (++hops > MAX_SYMLINK_HOPS) refuse(name, 'too many levels of symbolic links');
         const target = readlinkSync(path);
+        if (this.o.confined && escapes(real, target)) refuse(name, `${show(posix.join(...real, part))} is a symlink that points outside the destination`);
         if (target.startsWith('/')) real.length = 0;
         todo.push(...target.split('/').reverse());
         continue;
@@ -273,16 +320,41 @@ class LayerWriter {
   }
 }
 
+/** Whether `target`, read in the directory `real` (parts below the root), leaves the root. */
+function escapes(real: readonly string[], target: string): boolean {
+  if (target.startsWith('/')) return true;
+  let depth = real.length;
+  for (const part of target.split('/')) {
+    if (part === '..') depth--;
+    else if (part !== '' && part !== '.') depth++;
+    if (depth < 0) return true;
+  }
+  return false;
+}
+
 /**
  * Unpacks the uncompressed layer tar `input` into the empty directory `dest`, with OCI
  * whiteouts turned into overlayfs ones. Resolves to the sha256 and size of every byte read.
  * On failure `dest` holds a partial layer: the caller removes it.
  */
 export async function applyLayer(input: Readable, dest: string, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  return unpack(input, new LayerWriter(dest), opts);
+}
+
+/**
+ * Extracts the tar `input` into the existing directory `dest` as `docker cp` does: names
+ * taken as they are (no whiteouts), nothing written outside `dest`, no absolute names, no
+ * symlink that points out, and none followed out. Entries replace what is there.
+ */
+export async function extractArchive(input: Readable, dest: string, opts: ExtractOptions = {}): Promise<ApplyResult> {
+  const writer = new LayerWriter(dest, { whiteouts: false, confined: true, noOverwriteDirNonDir: !!opts.noOverwriteDirNonDir, chown: opts.chown });
+  return unpack(input, writer, opts);
+}
+
+async function unpack(input: Readable, writer: LayerWriter, opts: ApplyOptions): Promise<ApplyResult> {
   opts.signal?.throwIfAborted();
   const scanner = new TarScanner();
   const extract = tar.extract();
-  const writer = new LayerWriter(dest);
   // The first stream error tells whose fault a failure is: the caller's stream, or the tar.
   let first: { from: 'input' | 'tar'; err: unknown } | undefined;
   const note = (from: 'input' | 'tar') => (err: unknown) => {

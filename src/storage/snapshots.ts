@@ -39,7 +39,8 @@ export class SnapshotStore {
     await writeFile(join(dir, 'lower'), chainIDs.join('\n'));
   }
 
-  private async lowers(id: string): Promise<string[]> {
+  /** The lower dirs of a snapshot, top layer first (as overlayfs takes them). */
+  async lowers(id: string): Promise<string[]> {
     const text = await readFile(join(this.dir(id), 'lower'), 'utf8');
     const chains = text.split('\n').filter(Boolean);
     if (chains.length === 0) return [join(this.dir(id), 'empty')];

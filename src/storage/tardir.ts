@@ -21,6 +21,10 @@ const BATCH = 64 << 10;
 export interface TarDirectoryOptions {
   /** Turn overlayfs whiteouts (0:0 char devices, opaque dirs) into OCI `.wh.` entries. */
   overlayWhiteouts?: boolean;
+  /** Entry names start with this directory name ("etc" gives "etc/passwd"); none by default. */
+  prefix?: string;
+  /** Paths (relative, no leading slash) left out with everything under them. */
+  skip?: (path: string) => boolean;
 }
 
 /** One tar entry. Type flags as in the ustar spec: 0 file, 1 hardlink, 2 symlink, 3 char, 4 block, 5 dir, 6 fifo. */
@@ -149,6 +153,57 @@ async function* contents(path: string, size: number): AsyncGenerator<Buffer> {
   if (padding(size)) yield Buffer.alloc(padding(size));
 }
 
+function named(prefix: string | undefined, path: string): string {
+  if (!prefix) return path;
+  return prefix.endsWith('/') ? `${prefix}${path}` : `${prefix}/${path}`;
+}
+
+/** The entry (and for a directory, its tree) of `abs`, called `path` below the prefix. */
+async function* entry(root: string, path: string, opts: TarDirectoryOptions, links: Map<bigint, string>): AsyncGenerator<Buffer> {
+  const abs = path ? join(root, path) : root;
+  const name = path ? named(opts.prefix, path) : (opts.prefix ?? '');
+  const st = lstatSync(abs, { bigint: true });
+  const meta = { mode: Number(st.mode) & 0o7777, uid: Number(st.uid), gid: Number(st.gid), mtime: seconds(st), size: 0 };
+  if (st.isDirectory()) {
+    yield encodeHeader({ ...meta, name: name.endsWith('/') ? name : `${name}/`, type: '5', xattrs: xattrsOf(abs) });
+    if (opts.overlayWhiteouts && lgetxattr(abs, 'trusted.overlay.opaque')?.toString() === 'y') {
+      // As Docker writes it: a plain file with the directory's owner and permissions.
+      yield encodeHeader({ ...meta, name: `${name}/${OPAQUE}`, type: '0', mode: meta.mode & 0o777, mtime: 0 });
+    }
+    yield* walk(root, path, opts, links);
+    return;
+  }
+  if (opts.overlayWhiteouts && st.isCharacterDevice() && st.rdev === 0n) {
+    const cut = name.lastIndexOf('/') + 1;
+    yield encodeHeader({ ...meta, name: `${name.slice(0, cut)}.wh.${name.slice(cut)}`, type: '0', mode: 0o600 });
+    return;
+  }
+  if (st.isSocket()) return; // sockets have no place in a layer
+  if (st.nlink > 1n) {
+    // dev and ino together, exactly: overlayfs may use the inode number's high bits.
+    const key = (st.dev << 64n) | st.ino;
+    const first = links.get(key);
+    if (first !== undefined) {
+      yield encodeHeader({ ...meta, name, type: '1', linkname: first });
+      return;
+    }
+    links.set(key, name);
+  }
+  const xattrs = xattrsOf(abs);
+  if (st.isFile()) {
+    const size = Number(st.size);
+    yield encodeHeader({ ...meta, name, type: '0', size, xattrs });
+    yield* contents(abs, size);
+  } else if (st.isSymbolicLink()) {
+    yield encodeHeader({ ...meta, name, type: '2', linkname: readlinkSync(abs), xattrs });
+  } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+    const type = st.isCharacterDevice() ? '3' : '4';
+    yield encodeHeader({ ...meta, name, type, devmajor: devMajor(st.rdev), devminor: devMinor(st.rdev), xattrs });
+  } else if (st.isFIFO()) {
+    yield encodeHeader({ ...meta, name, type: '6', xattrs });
+  }
+}
+
 async function* walk(root: string, rel: string, opts: TarDirectoryOptions, links: Map<bigint, string>): AsyncGenerator<Buffer> {
   // Metadata calls are synchronous: a few µs each, against ~90 µs for a trip to libuv's pool.
   // Byte order of the UTF-8 names, as Go's filepath.Walk sorts them.
@@ -156,54 +211,16 @@ async function* walk(root: string, rel: string, opts: TarDirectoryOptions, links
   names.sort((a, b) => Buffer.compare(a.key, b.key));
   for (const { n: name } of names) {
     const path = rel ? `${rel}/${name}` : name;
-    const abs = join(root, path);
-    const st = lstatSync(abs, { bigint: true });
-    const meta = { mode: Number(st.mode) & 0o7777, uid: Number(st.uid), gid: Number(st.gid), mtime: seconds(st), size: 0 };
-    if (st.isDirectory()) {
-      yield encodeHeader({ ...meta, name: `${path}/`, type: '5', xattrs: xattrsOf(abs) });
-      if (opts.overlayWhiteouts && lgetxattr(abs, 'trusted.overlay.opaque')?.toString() === 'y') {
-        // As Docker writes it: a plain file with the directory's owner and permissions.
-        yield encodeHeader({ ...meta, name: `${path}/${OPAQUE}`, type: '0', mode: meta.mode & 0o777, mtime: 0 });
-      }
-      yield* walk(root, path, opts, links);
-      continue;
-    }
-    if (opts.overlayWhiteouts && st.isCharacterDevice() && st.rdev === 0n) {
-      yield encodeHeader({ ...meta, name: rel ? `${rel}/.wh.${name}` : `.wh.${name}`, type: '0', mode: 0o600 });
-      continue;
-    }
-    if (st.isSocket()) continue; // sockets have no place in a layer
-    if (st.nlink > 1n) {
-      // dev and ino together, exactly: overlayfs may use the inode number's high bits.
-      const key = (st.dev << 64n) | st.ino;
-      const first = links.get(key);
-      if (first !== undefined) {
-        yield encodeHeader({ ...meta, name: path, type: '1', linkname: first });
-        continue;
-      }
-      links.set(key, path);
-    }
-    const xattrs = xattrsOf(abs);
-    if (st.isFile()) {
-      const size = Number(st.size);
-      yield encodeHeader({ ...meta, name: path, type: '0', size, xattrs });
-      yield* contents(abs, size);
-    } else if (st.isSymbolicLink()) {
-      yield encodeHeader({ ...meta, name: path, type: '2', linkname: readlinkSync(abs), xattrs });
-    } else if (st.isCharacterDevice() || st.isBlockDevice()) {
-      const type = st.isCharacterDevice() ? '3' : '4';
-      yield encodeHeader({ ...meta, name: path, type, devmajor: devMajor(st.rdev), devminor: devMinor(st.rdev), xattrs });
-    } else if (st.isFIFO()) {
-      yield encodeHeader({ ...meta, name: path, type: '6', xattrs });
-    }
+    if (opts.skip?.(path)) continue;
+    yield* entry(root, path, opts, links);
   }
 }
 
-async function* archive(dir: string, opts: TarDirectoryOptions): AsyncGenerator<Buffer> {
+async function* archive(dir: string, opts: TarDirectoryOptions, self = false): AsyncGenerator<Buffer> {
   // Headers and small files come in pieces of a few hundred bytes: pass them on in batches.
   let parts: Buffer[] = [];
   let size = 0;
-  for await (const piece of walk(dir, '', opts, new Map())) {
+  for await (const piece of self ? entry(dir, '', opts, new Map()) : walk(dir, '', opts, new Map())) {
     if (piece.length < BATCH) {
       parts.push(piece);
       size += piece.length;
@@ -225,4 +242,12 @@ async function* archive(dir: string, opts: TarDirectoryOptions): AsyncGenerator<
 export function tarDirectory(dir: string, opts: TarDirectoryOptions = {}): Readable {
   // A deep read-ahead lets reading the tree overlap with whoever drains the stream.
   return Readable.from(archive(dir, opts), { objectMode: false, highWaterMark: 1 << 20 });
+}
+
+/**
+ * A tar of `path` itself (a file, a symlink, or a directory and its tree), the entries named
+ * after `name`: what `docker cp` reads from a container.
+ */
+export function tarPath(path: string, name: string): Readable {
+  return Readable.from(archive(path, { prefix: name }, true), { objectMode: false, highWaterMark: 1 << 20 });
 }

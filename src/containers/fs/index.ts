@@ -1,0 +1,125 @@
+// A container's filesystem from the outside: stat, tar out and tar in (`docker cp`), the
+// changes of its upper dir (`diff`), the whole rootfs as a tar (`export`) and `commit`.
+// Work goes through the overlay mount: the live one while the container runs, one made for
+// the call (serialised with start) while it is stopped.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ConflictError, InvalidParameterError } from '../../errors.js';
+import type { ImageService } from '../../images/service.js';
+import { familiarString, parseNormalizedNamed } from '../../reference/index.js';
+import { resolveUser } from '../../runtime/spec/user.js';
+import { extractArchive } from '../../storage/apply.js';
+import type { SnapshotStore } from '../../storage/snapshots.js';
+import { tarDirectory, tarPath } from '../../storage/tardir.js';
+import type { PathStat } from '../../types/container-views.js';
+import type { ContainerService } from '../service.js';
+import type { ContainerRecord } from '../types.js';
+import { overlayChanges, type Change } from './changes.js';
+import { commitContainer, type CommitOptions } from './commit.js';
+import { absContainerPath, goBase, lstatIn, resolveInRoot, resolvePath, statPath } from './paths.js';
+
+export { overlayChanges, type Change } from './changes.js';
+
+export interface PutOptions {
+  noOverwriteDirNonDir?: boolean;
+  copyUIDGID?: boolean;
+  signal?: AbortSignal;
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch(() => undefined);
+}
+
+export class ContainerFilesystem {
+  constructor(
+    private readonly containers: ContainerService,
+    private readonly snapshots: SnapshotStore,
+    private readonly images: ImageService,
+  ) {}
+
+  private record(ref: string): ContainerRecord {
+    const rec = this.containers.store.get(ref);
+    if (rec.State.Status === 'removing') throw new ConflictError(`container ${rec.ID} is marked for removal`);
+    return rec;
+  }
+
+  /** HEAD /containers/{id}/archive. */
+  async stat(ref: string, path: string): Promise<PathStat> {
+    if (!path) throw new InvalidParameterError('path is required');
+    return this.containers.withRootfs(this.record(ref).ID, async (root) => {
+      const { resolved, abs } = resolvePath(root, path);
+      return statPath(root, resolved, abs, path, ref);
+    });
+  }
+
+  /**
+   * GET /containers/{id}/archive: the stat, then `send` gets the tar of the path (entries named
+   * after the path's last element) and resolves once it has passed it all on.
+   */
+  async archive(ref: string, path: string, send: (stat: PathStat, tar: Readable) => Promise<void>): Promise<void> {
+    if (!path) throw new InvalidParameterError('path is required');
+    const rec = this.record(ref);
+    await this.containers.withRootfs(rec.ID, async (root) => {
+      const { resolved, abs } = resolvePath(root, path);
+      const stat = statPath(root, resolved, abs, path, ref);
+      // "/foo/bar/" that resolved to ".../baz/": the entries still start with "bar".
+      const tar = tarPath(resolved.replace(/\/\.?$/, '') || '/', goBase(abs));
+      await send(stat, tar);
+      this.containers.emit(rec, 'archive-path');
+    });
+  }
+
+  /** PUT /containers/{id}/archive: extracts `content` into the directory at `path`. */
+  async extract(ref: string, path: string, content: Readable, opts: PutOptions = {}): Promise<void> {
+    if (!path) throw new InvalidParameterError('path is required');
+    const rec = this.record(ref);
+    await this.containers.withRootfs(rec.ID, async (root) => {
+      // The last element is followed too: a symlink to a directory is a fine destination.
+      const resolved = resolveInRoot(root, absContainerPath(path), true);
+      if (!lstatIn(resolved, path, ref).isDirectory()) throw new InvalidParameterError('extraction point is not a directory');
+      if (rec.HostConfig.ReadonlyRootfs) throw new InvalidParameterError('container rootfs is marked read-only');
+      let chown: { uid: number; gid: number } | undefined;
+      if (opts.copyUIDGID) {
+        const [passwd, group] = await Promise.all([readOptional(join(root, 'etc/passwd')), readOptional(join(root, 'etc/group'))]);
+        const user = resolveUser(rec.Config.User ?? '', passwd, group);
+        chown = { uid: user.uid, gid: user.gid };
+      }
+      await extractArchive(content, resolved, { noOverwriteDirNonDir: opts.noOverwriteDirNonDir, chown, signal: opts.signal });
+      this.containers.emit(rec, 'extract-to-dir');
+    });
+  }
+
+  /** GET /containers/{id}/changes. */
+  async changes(ref: string): Promise<Change[]> {
+    const rec = this.record(ref);
+    const lowers = await this.snapshots.lowers(rec.ID);
+    return overlayChanges(this.snapshots.upperDir(rec.ID), lowers);
+  }
+
+  /** GET /containers/{id}/export: the merged rootfs; `send` resolves once the tar has passed. */
+  async export(ref: string, send: (tar: Readable) => Promise<void>): Promise<void> {
+    const rec = this.record(ref);
+    await this.containers.withRootfs(rec.ID, async (root) => {
+      await send(tarDirectory(root));
+      this.containers.emit(rec, 'export');
+    });
+  }
+
+  /** POST /commit: pauses a running container unless told not to, as dockerd does. */
+  async commit(ref: string, opts: CommitOptions & { pause?: boolean }): Promise<{ Id: string }> {
+    const rec = this.record(ref);
+    const pause = opts.pause !== false && rec.State.Running && !rec.State.Paused;
+    if (pause) await this.containers.pause(rec.ID);
+    let image;
+    try {
+      image = await commitContainer(this.images, rec, this.snapshots.upperDir(rec.ID), opts);
+    } finally {
+      if (pause) await this.containers.unpause(rec.ID).catch(() => undefined);
+    }
+    const imageRef = opts.tag ? familiarString(parseNormalizedNamed(opts.tag)) : '';
+    if (opts.tag) await this.images.logEvent('tag', image.id, imageRef);
+    this.containers.emit(rec, 'commit', { comment: opts.comment ?? '', imageID: image.id, imageRef });
+    return { Id: image.id };
+  }
+}
