@@ -26,6 +26,7 @@ import { specInput, writeNetworkFiles, type HostFacts, type NetworkFiles } from 
 import type { ContainerStore } from './store.js';
 import { ZERO_TIME, type ContainerRecord } from './types.js';
 import { restartDelay } from './restart.js';
+import { CONMON_LOG_SIZE_MAX, LogRotation, normalizeLogConfig, rotationOf } from './logs/index.js';
 import { signalNumber } from './signals.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
 
@@ -46,9 +47,6 @@ export interface ContainerServiceDeps {
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 }
 
-/** conmon's hard cap on a log file when tugd is not there to rotate it. */
-const LOG_SIZE_CEILING = 256 * 1024 * 1024;
-
 /** dockerd's exit codes for a process that could not be started. */
 export function startFailureCode(message: string): number {
   if (/executable file not found|no such file or directory/.test(message)) return 127;
@@ -63,6 +61,7 @@ export class ContainerService {
   private readonly busy = new Map<string, Promise<unknown>>();
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly health: HealthChecks;
+  private readonly logRotation = new LogRotation((id, msg) => this.d.log('warn', `log rotation ${id.slice(0, 12)}: ${msg}`));
 
   constructor(private readonly d: ContainerServiceDeps) {
     this.health = new HealthChecks((rec) => this.runtime(rec), d.store, (rec, action) => this.emit(rec, action));
@@ -116,6 +115,7 @@ export class ContainerService {
       const exited = await this.exits.check(rec.ID);
       if (exited) continue;
       if (await livingMonitor(this.monitorPaths(rec.ID))) {
+        this.watchLog(rec);
         await this.health.resume(rec, this.monitorPaths(rec.ID).bundle);
         continue;
       }
@@ -133,6 +133,7 @@ export class ContainerService {
   close(): void {
     this.exits.stop();
     this.health.stopAll();
+    this.logRotation.close();
     for (const t of this.restartTimers.values()) clearTimeout(t);
   }
 
@@ -153,6 +154,7 @@ export class ContainerService {
         layers: image.layers.map((l) => l.chainID),
         logPath: join(this.d.store.dir(id), 'container.log'),
       });
+      rec.HostConfig.LogConfig = normalizeLogConfig(rec.HostConfig.LogConfig);
       this.runtime(rec);
       await this.d.snapshots.prepare(id, rec.Layers);
       await this.d.store.save(rec);
@@ -193,6 +195,7 @@ export class ContainerService {
       if (probe) rec.State.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
       await this.d.store.save(rec);
       this.waiters.started(id);
+      this.watchLog(rec);
       this.emit(rec, 'start');
       if (probe) this.health.start(rec, probe, { user: `${input.user.uid}:${input.user.gid}`, env: input.env, cwd: input.cwd });
     } catch (err) {
@@ -218,7 +221,8 @@ export class ContainerService {
       tty: rec.Config.Tty ?? false,
       stdin: rec.Config.OpenStdin ?? false,
       leaveStdinOpen: !rec.Config.StdinOnce,
-      logSizeMax: LOG_SIZE_CEILING,
+      // tugd rotates; conmon's own limit would not reset on a reopen (see logs/rotate.ts).
+      logSizeMax: CONMON_LOG_SIZE_MAX,
     };
     try {
       return await createContainer(opts);
@@ -247,6 +251,10 @@ export class ContainerService {
     });
   }
 
+  private watchLog(rec: ContainerRecord): void {
+    this.logRotation.watch(rec.ID, rec.LogPath, ctlPath(this.monitorPaths(rec.ID)), rotationOf(rec.HostConfig.LogConfig));
+  }
+
   networkFiles(id: string): NetworkFiles {
     const dir = this.d.store.dir(id);
     return { hosts: join(dir, 'hosts'), hostname: join(dir, 'hostname'), resolvConf: join(dir, 'resolv.conf') };
@@ -261,6 +269,7 @@ export class ContainerService {
       }
       if (!rec.State.Running) return;
       this.health.stop(id);
+      this.logRotation.unwatch(id);
       const oom = await oomKilled(id);
       await this.runtime(rec).delete(id, true).catch((err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`));
       this.d.snapshots.unmount(id);
@@ -388,6 +397,7 @@ export class ContainerService {
     if (!this.d.store.find(rec.ID)) return;
     if (rec.State.Running && !force) return;
     rec.State = { ...rec.State, Status: 'removing' };
+    this.logRotation.unwatch(rec.ID);
     await this.runtime(rec).delete(rec.ID, true).catch(() => undefined);
     await this.d.snapshots.remove(rec.ID);
     await this.d.store.delete(rec);

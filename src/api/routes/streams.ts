@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { attachOutput, StdinWriter } from '../../containers/attach.js';
 import type { ExecConfig } from '../../containers/exec.js';
-import { encodeLogMessage, readLogs, type LogMessage } from '../../containers/logs/index.js';
+import { assertReadable, encodeLogMessage, readLogs, type LogMessage } from '../../containers/logs/index.js';
 import { InvalidParameterError } from '../../errors.js';
 import { attachKey, attachSocketPath, writeControl } from '../../runtime/conmon.js';
 import { hijack, streamType } from '../hijack.js';
@@ -92,6 +92,7 @@ export function registerStreamRoutes(r: Router, { containers, exec, events }: Se
     const stdout = queryBool(query, 'stdout');
     const stderr = queryBool(query, 'stderr');
     if (!stdout && !stderr) throw new InvalidParameterError('Bad parameters: you must choose at least one stream');
+    assertReadable(rec.HostConfig.LogConfig);
     const tty = rec.Config.Tty ?? false;
     const follow = queryBool(query, 'follow');
     const exited = rec.State.Running && follow ? containers.waiters.wait(rec.ID, 'next-exit', () => containers.store.find(rec.ID)) : Promise.resolve();

@@ -1,0 +1,55 @@
+// HostConfig.LogConfig as dockerd shows and checks it. The bytes on disk are always conmon's
+// k8s-file log (a json-file writer would need a process per container); the driver name says
+// how the log is kept: `json-file` (the default) and `local` rotate, `none` keeps nothing for
+// `logs`, only a small file that attach reads while it follows the container's output.
+import { InvalidParameterError, TugError } from '../../errors.js';
+import type { LogConfig } from '../../types/container.js';
+import { DEFAULT_LOG_OPTS, parseLogOpts, type LogOpts } from './rotate.js';
+
+export type LogDriver = 'json-file' | 'local' | 'none';
+
+/** With `none` attach still reads conmon's file: it is kept this small. */
+const NONE_LOG_OPTS: Readonly<LogOpts> = { maxSize: 1024 * 1024, maxFiles: 1 };
+
+/** dockerd's default driver fills in an empty Type; unknown drivers and options are refused. */
+export function normalizeLogConfig(lc: LogConfig | undefined): Required<LogConfig> {
+  const type = lc?.Type || 'json-file';
+  // Sorted as Go marshals a map, so inspect shows what dockerd shows.
+  const config = Object.fromEntries(Object.entries(lc?.Config ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  logOptions({ Type: type, Config: config });
+  return { Type: type, Config: config };
+}
+
+/** The driver and rotation limits of a (normalised) LogConfig. */
+export function logOptions(lc: LogConfig | undefined): { driver: LogDriver; opts: LogOpts } {
+  const type = lc?.Type || 'json-file';
+  const config = lc?.Config ?? {};
+  switch (type) {
+    case 'json-file':
+      return { driver: type, opts: parseLogOpts(config) };
+    case 'local':
+      for (const key of Object.keys(config)) {
+        if (key !== 'max-size' && key !== 'max-file') throw new InvalidParameterError(`unknown log opt '${key}' for local log driver`);
+      }
+      return { driver: type, opts: parseLogOpts(config) };
+    case 'none':
+      if (Object.keys(config).length) throw new InvalidParameterError(`unknown log opt '${Object.keys(config)[0]}' for none log driver`);
+      return { driver: type, opts: { ...NONE_LOG_OPTS } };
+    default:
+      throw new InvalidParameterError(`logger: no log driver named '${type}' is registered`);
+  }
+}
+
+/** Rotation limits, falling back to the defaults for a record written before LogConfig was checked. */
+export function rotationOf(lc: LogConfig | undefined): LogOpts {
+  try {
+    return logOptions(lc).opts;
+  } catch {
+    return { ...DEFAULT_LOG_OPTS };
+  }
+}
+
+/** dockerd's answer to `logs` on a container whose driver keeps nothing (501 there). */
+export function assertReadable(lc: LogConfig | undefined): void {
+  if ((lc?.Type || 'json-file') === 'none') throw new TugError('InvalidParameter', 'configured logging driver does not support reading');
+}
