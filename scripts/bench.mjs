@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { containerFsBench } from '../bench/containersfs.mjs';
 
 const repo = process.cwd();
 const tug = join(repo, 'bin/tug');
@@ -85,6 +86,7 @@ try {
   const t0 = process.hrtime.bigint();
   tugRun(['rm', '-f', ...ids]);
   results['tug rm -f of 50 running containers (ms)'] = Number(process.hrtime.bigint() - t0) / 1e6;
+  await containerFsBench(results, { tug: tugRun, time, dir });
 
   const root = join(dir, 'big');
   mkdirSync(root);
