@@ -101,6 +101,16 @@ describe('archive API', () => {
     assert.equal((await exec('live', ['stat', '-c', '%u:%g', '/tmp/dir/file'])).trim(), '0:0');
   });
 
+  it('freezes a running container while it walks its rootfs, and thaws it after, also for calls at once', async () => {
+    const id = ((await d.api('GET', '/containers/live/json')).body as { Id: string }).Id;
+    const calls = await Promise.all(Array.from({ length: 8 }, (_, i) => d.api(i % 2 ? 'HEAD' : 'GET', '/containers/live/archive?path=/bin')));
+    assert.deepEqual(calls.map((c) => c.status), Array(8).fill(200));
+    const freezer = `/sys/fs/cgroup/freezer/tug/${id}/freezer.state`;
+    if (existsSync(freezer)) assert.equal(readFileSync(freezer, 'utf8').trim(), 'THAWED');
+    assert.equal(await exec('live', ['echo', 'thawed']), 'thawed\n');
+    assert.equal(((await d.api('GET', '/containers/live/json')).body as { State: { Status: string } }).State.Status, 'running');
+  });
+
   it('PUT refuses hostile tars with one clear line and leaves the host alone', async () => {
     const cases: [string, Buffer, RegExp][] = [
       ['..', await tarOf([{ name: '../../../../tmp/tug-escaped', body: 'x' }]), /invalid tar entry ".*tug-escaped": path escapes the destination/],

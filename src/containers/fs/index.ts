@@ -32,11 +32,44 @@ async function readOptional(path: string): Promise<string | undefined> {
 }
 
 export class ContainerFilesystem {
+  private readonly freezes = new Map<string, { users: number; ready: Promise<void> }>();
+
   constructor(
     private readonly containers: ContainerService,
     private readonly snapshots: SnapshotStore,
     private readonly images: ImageService,
   ) {}
+
+  /**
+   * Runs `fn` with a running container frozen, as dockerd 19.03 did for CVE-2018-15664: nothing
+   * in it can swap a directory for a symlink while tugd walks or writes its rootfs by path.
+   */
+  private async frozen<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const rec = this.containers.store.get(id);
+    let freeze = this.freezes.get(id);
+    if (!freeze && (!rec.State.Running || rec.State.Paused)) return fn();
+    const runtime = this.containers.runtime(rec);
+    // Calls on one container share one freeze: the last to finish thaws it.
+    if (!freeze) {
+      freeze = { users: 0, ready: runtime.pause(id) };
+      this.freezes.set(id, freeze);
+    }
+    freeze.users++;
+    try {
+      await freeze.ready;
+      return await fn();
+    } finally {
+      if (--freeze.users === 0) {
+        this.freezes.delete(id);
+        await runtime.resume(id).catch(() => undefined);
+      }
+    }
+  }
+
+  /** The rootfs mounted (see ContainerService.withRootfs), with the container frozen if it runs. */
+  private inRootfs<T>(id: string, fn: (root: string) => Promise<T>): Promise<T> {
+    return this.containers.withRootfs(id, (root) => this.frozen(id, () => fn(root)));
+  }
 
   private record(ref: string): ContainerRecord {
     const rec = this.containers.store.get(ref);
@@ -47,7 +80,7 @@ export class ContainerFilesystem {
   /** HEAD /containers/{id}/archive. */
   async stat(ref: string, path: string): Promise<PathStat> {
     if (!path) throw new InvalidParameterError('path is required');
-    return this.containers.withRootfs(this.record(ref).ID, async (root) => {
+    return this.inRootfs(this.record(ref).ID, async (root) => {
       const { resolved, abs } = resolvePath(root, path);
       return statPath(root, resolved, abs, path, ref);
     });
@@ -60,7 +93,7 @@ export class ContainerFilesystem {
   async archive(ref: string, path: string, send: (stat: PathStat, tar: Readable) => Promise<void>): Promise<void> {
     if (!path) throw new InvalidParameterError('path is required');
     const rec = this.record(ref);
-    await this.containers.withRootfs(rec.ID, async (root) => {
+    await this.inRootfs(rec.ID, async (root) => {
       const { resolved, abs } = resolvePath(root, path);
       const stat = statPath(root, resolved, abs, path, ref);
       // "/foo/bar/" that resolved to ".../baz/": the entries still start with "bar".
@@ -74,7 +107,7 @@ export class ContainerFilesystem {
   async extract(ref: string, path: string, content: Readable, opts: PutOptions = {}): Promise<void> {
     if (!path) throw new InvalidParameterError('path is required');
     const rec = this.record(ref);
-    await this.containers.withRootfs(rec.ID, async (root) => {
+    await this.inRootfs(rec.ID, async (root) => {
       // The last element is followed too: a symlink to a directory is a fine destination.
       const resolved = resolveInRoot(root, absContainerPath(path), true);
       if (!lstatIn(resolved, path, ref).isDirectory()) throw new InvalidParameterError('extraction point is not a directory');
@@ -94,13 +127,13 @@ export class ContainerFilesystem {
   async changes(ref: string): Promise<Change[]> {
     const rec = this.record(ref);
     const lowers = await this.snapshots.lowers(rec.ID);
-    return overlayChanges(this.snapshots.upperDir(rec.ID), lowers);
+    return this.frozen(rec.ID, async () => overlayChanges(this.snapshots.upperDir(rec.ID), lowers));
   }
 
   /** GET /containers/{id}/export: the merged rootfs; `send` resolves once the tar has passed. */
   async export(ref: string, send: (tar: Readable) => Promise<void>): Promise<void> {
     const rec = this.record(ref);
-    await this.containers.withRootfs(rec.ID, async (root) => {
+    await this.inRootfs(rec.ID, async (root) => {
       await send(tarDirectory(root));
       this.containers.emit(rec, 'export');
     });
