@@ -140,6 +140,32 @@ describe('archive API', () => {
   });
 });
 
+describe('archive API with bind mounts', () => {
+  it('reads and writes through a bind mount, and refuses a read-only one', async () => {
+    const rw = join(d.dir, 'bind-rw');
+    const ro = join(d.dir, 'bind-ro');
+    mkdirSync(rw);
+    mkdirSync(ro);
+    writeFileSync(join(rw, 'host-file'), 'from host');
+    const created = await d.api('POST', '/containers/create?name=binds', { Image: 'busybox', Cmd: ['sleep', '1000'], Labels: LABELS, HostConfig: { Binds: [`${rw}:/data`, `${ro}:/ro:ro`], ReadonlyRootfs: true } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    for (const running of [false, true]) {
+      if (running) assert.equal((await d.api('POST', '/containers/binds/start')).status, 204);
+      const got = await d.api('GET', '/containers/binds/archive?path=/data/host-file');
+      assert.equal(got.status, 200);
+      assert.match(got.raw.toString(), /from host/);
+      const put = await d.api('PUT', '/containers/binds/archive?path=/data', await tarOf([{ name: `put-${running}`, body: 'into the bind' }]));
+      assert.equal(put.status, 200, String(put.raw));
+      assert.equal(readFileSync(join(rw, `put-${running}`), 'utf8'), 'into the bind');
+      const refused = await d.api('PUT', '/containers/binds/archive?path=/ro', await tarOf([{ name: 'x', body: 'x' }]));
+      assert.equal(refused.status, 400);
+      assert.equal((refused.body as { message: string }).message, 'mounted volume is marked read-only');
+    }
+    assert.equal(await exec('binds', ['cat', '/data/put-false']), 'into the bind');
+    await d.api('DELETE', '/containers/binds?force=1');
+  });
+});
+
 describe('changes, export and commit', () => {
   before(async () => {
     await container('work', ['sh', '-c', 'echo made > /made; rm /bin/ls; mkdir /newdir']);

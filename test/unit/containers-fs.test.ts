@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { isTugError } from '../../src/errors.js';
 import { ChangeKind, mountPointPaths, overlayChanges } from '../../src/containers/fs/changes.js';
 import { mergeCommitConfig, runConfigOf } from '../../src/containers/fs/commit.js';
-import { absContainerPath, goFileMode, resolveInRoot, resolvePath } from '../../src/containers/fs/paths.js';
+import { absContainerPath, goFileMode, resolveIn, resolveInRoot, resolvePath, RootfsView } from '../../src/containers/fs/paths.js';
 import { extractArchive } from '../../src/storage/apply.js';
 import { tarPath } from '../../src/storage/tardir.js';
 import { lsetxattr, mknod } from '../../src/sys/libc.js';
@@ -76,6 +76,20 @@ describe('container paths', () => {
     symlinkSync('real', join(r, 'link'));
     assert.equal(resolvePath(r, '/link').resolved, `${r}/link`);
     assert.equal(resolvePath(r, '/link/').resolved, `${r}/real/`);
+  });
+
+  it('maps paths under bind mounts to their sources, symlinks read as container paths', () => {
+    const r = fresh();
+    const src = fresh();
+    mkdirSync(join(src, 'sub'));
+    symlinkSync('/data/sub', join(src, 'abs'));
+    const view = new RootfsView(r, [{ destination: '/data', source: src, readOnly: false }, { destination: '/data/inner', source: '/nowhere', readOnly: true }]);
+    assert.deepEqual(resolveIn(view, '/data/abs/x', true), { parts: ['data', 'sub', 'x'], host: join(src, 'sub/x') });
+    assert.equal(resolveIn(view, '/data/inner/y', true).host, '/nowhere/y');
+    assert.equal(resolveIn(view, '/datax', true).host, join(r, 'datax'));
+    assert.equal(resolvePath(view, '/data').resolved, src);
+    assert.equal(view.mountOf(['data', 'inner'])?.mount.readOnly, true);
+    assert.equal(view.mountOf(['etc']), undefined);
   });
 
   it('reports Go file modes', () => {

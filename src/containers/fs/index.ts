@@ -17,7 +17,7 @@ import type { ContainerService } from '../service.js';
 import type { ContainerRecord } from '../types.js';
 import { overlayChanges, type Change } from './changes.js';
 import { commitContainer, type CommitOptions } from './commit.js';
-import { absContainerPath, goBase, lstatIn, resolveInRoot, resolvePath, statPath } from './paths.js';
+import { absContainerPath, goBase, lstatIn, resolveIn, resolvePath, RootfsView, statPath, type BindMount } from './paths.js';
 
 export { overlayChanges, type Change } from './changes.js';
 
@@ -25,6 +25,19 @@ export interface PutOptions {
   noOverwriteDirNonDir?: boolean;
   copyUIDGID?: boolean;
   signal?: AbortSignal;
+}
+
+/** The container's bind mounts (-v /host:/ctr and --mount type=bind), for paths under them. */
+export function bindMounts(rec: ContainerRecord): BindMount[] {
+  const out: BindMount[] = [];
+  for (const b of rec.HostConfig.Binds ?? []) {
+    const [source, destination, mode = ''] = b.split(':');
+    if (source?.startsWith('/') && destination) out.push({ source, destination, readOnly: mode.split(',').includes('ro') });
+  }
+  for (const m of rec.HostConfig.Mounts ?? []) {
+    if (m.Type === 'bind' && m.Source && m.Target) out.push({ source: m.Source, destination: m.Target, readOnly: !!m.ReadOnly });
+  }
+  return out;
 }
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -67,8 +80,9 @@ export class ContainerFilesystem {
   }
 
   /** The rootfs mounted (see ContainerService.withRootfs), with the container frozen if it runs. */
-  private inRootfs<T>(id: string, fn: (root: string) => Promise<T>): Promise<T> {
-    return this.containers.withRootfs(id, (root) => this.frozen(id, () => fn(root)));
+  private inRootfs<T>(id: string, fn: (view: RootfsView) => Promise<T>): Promise<T> {
+    const binds = bindMounts(this.containers.store.get(id));
+    return this.containers.withRootfs(id, (root) => this.frozen(id, () => fn(new RootfsView(root, binds))));
   }
 
   private record(ref: string): ContainerRecord {
@@ -80,9 +94,9 @@ export class ContainerFilesystem {
   /** HEAD /containers/{id}/archive. */
   async stat(ref: string, path: string): Promise<PathStat> {
     if (!path) throw new InvalidParameterError('path is required');
-    return this.inRootfs(this.record(ref).ID, async (root) => {
-      const { resolved, abs } = resolvePath(root, path);
-      return statPath(root, resolved, abs, path, ref);
+    return this.inRootfs(this.record(ref).ID, async (view) => {
+      const { resolved, abs } = resolvePath(view, path);
+      return statPath(view, resolved, abs, path, ref);
     });
   }
 
@@ -93,9 +107,9 @@ export class ContainerFilesystem {
   async archive(ref: string, path: string, send: (stat: PathStat, tar: Readable) => Promise<void>): Promise<void> {
     if (!path) throw new InvalidParameterError('path is required');
     const rec = this.record(ref);
-    await this.inRootfs(rec.ID, async (root) => {
-      const { resolved, abs } = resolvePath(root, path);
-      const stat = statPath(root, resolved, abs, path, ref);
+    await this.inRootfs(rec.ID, async (view) => {
+      const { resolved, abs } = resolvePath(view, path);
+      const stat = statPath(view, resolved, abs, path, ref);
       // "/foo/bar/" that resolved to ".../baz/": the entries still start with "bar".
       const tar = tarPath(resolved.replace(/\/\.?$/, '') || '/', goBase(abs));
       await send(stat, tar);
@@ -107,11 +121,14 @@ export class ContainerFilesystem {
   async extract(ref: string, path: string, content: Readable, opts: PutOptions = {}): Promise<void> {
     if (!path) throw new InvalidParameterError('path is required');
     const rec = this.record(ref);
-    await this.inRootfs(rec.ID, async (root) => {
+    await this.inRootfs(rec.ID, async (view) => {
+      const root = view.root;
       // The last element is followed too: a symlink to a directory is a fine destination.
-      const resolved = resolveInRoot(root, absContainerPath(path), true);
+      const { parts, host: resolved } = resolveIn(view, absContainerPath(path), true);
       if (!lstatIn(resolved, path, ref).isDirectory()) throw new InvalidParameterError('extraction point is not a directory');
-      if (rec.HostConfig.ReadonlyRootfs) throw new InvalidParameterError('container rootfs is marked read-only');
+      const bind = view.mountOf(parts);
+      if (bind?.mount.readOnly) throw new InvalidParameterError('mounted volume is marked read-only');
+      if (!bind && rec.HostConfig.ReadonlyRootfs) throw new InvalidParameterError('container rootfs is marked read-only');
       let chown: { uid: number; gid: number } | undefined;
       if (opts.copyUIDGID) {
         const [passwd, group] = await Promise.all([readOptional(join(root, 'etc/passwd')), readOptional(join(root, 'etc/group'))]);
@@ -133,8 +150,8 @@ export class ContainerFilesystem {
   /** GET /containers/{id}/export: the merged rootfs; `send` resolves once the tar has passed. */
   async export(ref: string, send: (tar: Readable) => Promise<void>): Promise<void> {
     const rec = this.record(ref);
-    await this.inRootfs(rec.ID, async (root) => {
-      await send(tarDirectory(root));
+    await this.inRootfs(rec.ID, async (view) => {
+      await send(tarDirectory(view.root));
       this.containers.emit(rec, 'export');
     });
   }

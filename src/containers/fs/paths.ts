@@ -15,11 +15,43 @@ const GO_MODE = {
   setuid: 2 ** 23, setgid: 2 ** 22, charDevice: 2 ** 21, sticky: 2 ** 20,
 };
 
+/** A bind mount of the container, seen from the host: what dockerd mounts for cp as well. */
+export interface BindMount {
+  destination: string;
+  source: string;
+  readOnly: boolean;
+}
+
+/** The rootfs with the container's bind mounts over it, as the container sees its tree. */
+export class RootfsView {
+  private readonly binds: { parts: string[]; mount: BindMount }[];
+
+  constructor(readonly root: string, binds: readonly BindMount[] = []) {
+    // Longest destination first: a mount inside another one wins.
+    this.binds = binds.map((mount) => ({ parts: posix.normalize(mount.destination).split('/').filter(Boolean), mount }))
+      .sort((a, b) => b.parts.length - a.parts.length);
+  }
+
+  /** The bind mount a clean container path (as parts) is in, if any. */
+  mountOf(parts: readonly string[]): { mount: BindMount; rest: string[] } | undefined {
+    for (const b of this.binds) {
+      if (b.parts.length <= parts.length && b.parts.every((p, i) => parts[i] === p)) return { mount: b.mount, rest: parts.slice(b.parts.length) };
+    }
+    return undefined;
+  }
+
+  hostPath(parts: readonly string[]): string {
+    const m = this.mountOf(parts);
+    return m ? posix.join(m.mount.source, ...m.rest) : posix.join(this.root, ...parts);
+  }
+}
+
 /**
- * The host path of the container path `path` under `root`, every symlink followed inside the
- * root (also the last element when `followLast`). Missing parts are kept as they are.
+ * The container path `path` resolved in `view`, every symlink followed inside it (also the
+ * last element when `followLast`): its clean parts, and where that is on the host. Missing
+ * parts are kept as they are.
  */
-export function resolveInRoot(root: string, path: string, followLast: boolean): string {
+export function resolveIn(view: RootfsView, path: string, followLast: boolean): { parts: string[]; host: string } {
   const real: string[] = [];
   const todo = path.split('/').reverse();
   let hops = 0;
@@ -31,7 +63,7 @@ export function resolveInRoot(root: string, path: string, followLast: boolean): 
       continue;
     }
     const last = todo.every((p) => p === '' || p === '.');
-    const host = posix.join(root, ...real, part);
+    const host = view.hostPath([...real, part]);
     let st: Stats | undefined;
     try {
       st = lstatSync(host);
@@ -47,7 +79,12 @@ export function resolveInRoot(root: string, path: string, followLast: boolean): 
     }
     real.push(part);
   }
-  return posix.join(root, ...real);
+  return { parts: real, host: view.hostPath(real) };
+}
+
+/** resolveIn for a rootfs without mounts: the host path. */
+export function resolveInRoot(root: string, path: string, followLast: boolean): string {
+  return resolveIn(new RootfsView(root), path, followLast).host;
 }
 
 /** moby's PreserveTrailingDotOrSeparator for a path made absolute in the container. */
@@ -59,11 +96,16 @@ export function absContainerPath(path: string): string {
 }
 
 /** moby's container.ResolvePath: the directory resolved in scope, the last element kept as given. */
-export function resolvePath(root: string, path: string): { resolved: string; abs: string } {
+export function resolvePath(view: RootfsView | string, path: string): { resolved: string; abs: string } {
+  const v = typeof view === 'string' ? new RootfsView(view) : view;
   const abs = absContainerPath(path);
   const cut = abs.lastIndexOf('/') + 1;
-  const dir = resolveInRoot(root, abs.slice(0, cut), true);
-  return { resolved: `${dir.replace(/\/$/, '')}/${abs.slice(cut)}`, abs };
+  const base = abs.slice(cut);
+  const dir = resolveIn(v, abs.slice(0, cut), true).parts;
+  // The last element may itself be a mount point: map the joined path, then keep "/." or "/".
+  const named = base === '' || base === '.' ? dir : [...dir, base];
+  const host = v.hostPath(named);
+  return { resolved: base === '' || base === '.' ? `${host.replace(/\/$/, '')}/${base}` : host, abs };
 }
 
 /** Go's os.FileMode of an lstat result. */
@@ -103,10 +145,10 @@ export function lstatIn(resolved: string, path: string, container: string): Stat
 }
 
 /** moby's container.StatPath: the entry itself, and for a symlink where it leads in the rootfs. */
-export function statPath(root: string, resolved: string, abs: string, path: string, container: string): PathStat {
+export function statPath(view: RootfsView, resolved: string, abs: string, path: string, container: string): PathStat {
   const st = lstatIn(resolved, path, container);
   let linkTarget = '';
-  if (st.isSymbolicLink()) linkTarget = posix.join('/', posix.relative(root, resolveInRoot(root, abs, true)));
+  if (st.isSymbolicLink()) linkTarget = `/${resolveIn(view, abs, true).parts.join('/')}`;
   const mtimeNs = lstatSync(resolved, { bigint: true }).mtimeNs;
   return { name: goBase(abs), size: st.size, mode: goFileMode(st), mtime: rfc3339Nano(mtimeNs), linkTarget };
 }
