@@ -116,8 +116,10 @@ export class ExecService {
       }
       await mkdir(s.dir, { recursive: true, mode: 0o700 });
       await writeFile(join(s.dir, 'process.json'), serializeSpec(proc));
+      // The exec's own bundle dir: conmon makes its ctl, winsz and attach socket there, and in the
+      // container's bundle they would replace the container monitor's (log reopen, resize, stdin).
       const handle = await execProcess({
-        containerID: rec.ID, execID: id, bundle: paths.bundle, dir: s.dir, socketDir: paths.socketDir, runtime: this.containers.runtime(rec), tty: c.Tty ?? false, stdin: c.AttachStdin ?? false,
+        containerID: rec.ID, execID: id, bundle: s.dir, dir: s.dir, socketDir: paths.socketDir, runtime: this.containers.runtime(rec), tty: c.Tty ?? false, stdin: c.AttachStdin ?? false,
       });
       s.handle = handle;
       s.pid = handle.pid;

@@ -67,7 +67,7 @@ export function conmonPidPath(paths: MonitorPaths): string {
 export interface ExecMonitorOptions {
   containerID: string;
   execID: string;
-  /** The container's bundle; the exec's own files (process.json, log, exit) live in `dir`. */
+  /** Where conmon keeps its ctl, winsz and attach socket: the exec's own dir, never the container's bundle. */
   bundle: string;
   dir: string;
   socketDir: string;

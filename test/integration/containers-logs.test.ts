@@ -33,9 +33,9 @@ async function containerDir(name: string): Promise<string> {
 
 const logFiles = (dir: string): string[] => readdirSync(dir).filter((n) => n.startsWith('container.log')).sort();
 
-/** `batches` bursts of 500 numbered lines (~43 kB each), a pause between them, then "done". */
+/** Once /go exists: `batches` bursts of 500 numbered lines (~43 kB each), a pause between them, then "done". */
 function writer(batches: number, pause: string): string {
-  return `i=0; while [ $i -lt ${batches} ]; do j=0; while [ $j -lt 500 ]; do echo "line $i-$j padding-padding-padding-padding"; j=$((j+1)); done; i=$((i+1)); sleep ${pause}; done; echo done`;
+  return `while [ ! -e /go ]; do sleep 0.05; done; i=0; while [ $i -lt ${batches} ]; do j=0; while [ $j -lt 500 ]; do echo "line $i-$j padding-padding-padding-padding"; j=$((j+1)); done; i=$((i+1)); sleep ${pause}; done; echo done`;
 }
 
 const expected = (batches: number): string[] => {
@@ -64,6 +64,9 @@ describe('log rotation', () => {
     await tug(['create', '--name', 'rot', ...LABEL, '--log-opt', 'max-size=100k', '--log-opt', 'max-file=3', 'busybox', 'sh', '-c', writer(20, '0.3')]);
     await tug(['start', 'rot']);
     const followed = follow('rot');
+    // The follower is in place well before the first rotation drops anything.
+    await new Promise((r) => setTimeout(r, 1000));
+    await tug(['exec', 'rot', 'touch', '/go']);
     await tug(['wait', 'rot']);
     const lines = (await followed).split('\n').filter(Boolean);
     assert.equal(lines.length, 10_001, 'logs -f lost or repeated lines across rotations');
@@ -86,6 +89,7 @@ describe('log rotation', () => {
   it('rotation is resumed after tugd restarts', async () => {
     await tug(['run', '-d', '--name', 'survivor', ...LABEL, '--log-opt', 'max-size=40k', '--log-opt', 'max-file=2', 'busybox', 'sh', '-c', writer(1000, '0.2')]);
     const dir = await containerDir('survivor');
+    await tug(['exec', 'survivor', 'touch', '/go']);
     await d.stop();
     // While tugd is away nothing rotates: the log grows past max-size.
     const deadline = Date.now() + 10_000;

@@ -1,0 +1,54 @@
+// The real docker CLI on tugd's log rotation: --log-opt as docker sends it, LogConfig in
+// docker inspect, docker logs (and -f) across rotated files, and docker's errors.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TestDaemon } from '../helpers/daemon.js';
+
+let d: TestDaemon;
+
+before(async () => {
+  d = await TestDaemon.start();
+  assert.equal((await d.tug(['bootstrap', 'busybox'])).code, 0);
+});
+
+after(async () => {
+  await d.cleanup();
+});
+
+const LINES = 6000;
+// Once /go exists: 12 bursts of 500 lines (~43 kB each, 520 kB in all) a moment apart, so rotations fall between them.
+const WRITER = `while [ ! -e /go ]; do sleep 0.05; done; i=0; while [ $i -lt 12 ]; do j=0; while [ $j -lt 500 ]; do echo "n=$((i*500+j)) padding-padding-padding-padding"; j=$((j+1)); done; i=$((i+1)); sleep 0.3; done`;
+
+describe('docker logs with rotation against tugd', () => {
+  it('docker run --log-opt rotates; docker logs -f sees every line, docker logs the kept end', async () => {
+    const id = (await d.docker(['run', '-d', '--label', 'tug.test=docker-logs', '--log-opt', 'max-size=80k', '--log-opt', 'max-file=2', 'busybox', 'sh', '-c', WRITER])).stdout.trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    // The follower is in place well before the first rotation drops anything.
+    const following = d.docker(['logs', '-f', id]);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await d.docker(['exec', id, 'touch', '/go'])).code, 0);
+    const followed = await following;
+    assert.equal(followed.code, 0, followed.stderr);
+    const numbers = followed.stdout.split('\n').filter(Boolean).map((l) => Number(/^n=(\d+) /.exec(l)?.[1]));
+    assert.equal(numbers.length, LINES);
+    assert.ok(numbers.every((n, i) => n === i), 'lines out of order or lost');
+    const kept = (await d.docker(['logs', id])).stdout.split('\n').filter(Boolean);
+    // Two files of about 80 kB: far fewer lines than were written, and the last ones.
+    assert.ok(kept.length > 500 && kept.length < 3000, `kept ${kept.length} lines`);
+    assert.match(kept.at(-1)!, new RegExp(`^n=${LINES - 1} `));
+    assert.equal((await d.docker(['inspect', '-f', '{{json .HostConfig.LogConfig}}', id])).stdout, '{"Type":"json-file","Config":{"max-file":"2","max-size":"80k"}}\n');
+    await d.docker(['rm', id]);
+  });
+
+  it('docker logs on --log-driver none, and bad options, fail as with dockerd', async () => {
+    const r = await d.docker(['run', '--name', 'silent', '--log-driver', 'none', 'busybox', 'echo', 'shown']);
+    assert.equal(r.stdout, 'shown\n');
+    const logs = await d.docker(['logs', 'silent']);
+    assert.equal(logs.code, 1);
+    assert.equal(logs.stderr.trim(), 'Error response from daemon: configured logging driver does not support reading');
+    await d.docker(['rm', 'silent']);
+    const bad = await d.docker(['run', '--rm', '--log-opt', 'max-size=lots', 'busybox', 'true']);
+    assert.equal(bad.code, 125);
+    assert.match(bad.stderr, /^docker: Error response from daemon: invalid size: 'lots'/);
+  });
+});
