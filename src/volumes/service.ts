@@ -50,6 +50,7 @@ function opError(op: string, name: string, err: unknown): never {
 
 export class VolumeService {
   users: VolumeUsers = noUsers;
+  private readonly creating = new Map<string, Promise<VolumeRecord>>();
 
   constructor(private readonly store: VolumeStore, private readonly events?: EventPublisher) {}
 
@@ -66,8 +67,17 @@ export class VolumeService {
     return { CreatedAt: v.CreatedAt, Driver: v.Driver, Labels: v.Labels, Mountpoint: this.store.dataPath(v.Name), Name: v.Name, Options: v.Options, Scope: 'local' };
   }
 
+  /** An existing name returns that volume (dockerd's rule); two creates of one name make one. */
   async create(body: VolumeCreateBody, opts: { anonymous?: boolean } = {}): Promise<VolumeRecord> {
     const name = body.Name || anonymousName();
+    const pending = this.creating.get(name);
+    if (pending) return pending;
+    const made = this.createOnce(name, body, opts).finally(() => this.creating.delete(name));
+    this.creating.set(name, made);
+    return made;
+  }
+
+  private async createOnce(name: string, body: VolumeCreateBody, opts: { anonymous?: boolean }): Promise<VolumeRecord> {
     try {
       const driver = body.Driver || 'local';
       if (driver !== 'local') throw new NotFoundError(`error looking up volume plugin ${driver}: plugin "${driver}" not found`);

@@ -200,6 +200,19 @@ describe('bad input', () => {
   });
 });
 
+describe('events', () => {
+  it('announce create, mount, unmount and destroy as dockerd', async () => {
+    const since = String(Date.now() / 1000);
+    const id = (await tug(['run', '-d', '-v', 'evvol:/e', 'busybox', 'true'])).trim();
+    await tug(['wait', id]);
+    await tug(['rm', id]);
+    await tug(['volume', 'rm', 'evvol']);
+    const until = String(Date.now() / 1000 + 1);
+    const lines = (await tug(['events', '--since', since, '--until', until, '--filter', 'type=volume', '--format', '{{.Action}} {{.Actor.ID}} {{index .Actor.Attributes "container"}}'])).trim().split('\n');
+    assert.deepEqual(lines, ['create evvol <no value>', `mount evvol ${id}`, `unmount evvol ${id}`, 'destroy evvol <no value>']);
+  });
+});
+
 describe('crash safety', () => {
   it('volumes and their users survive a kill -9 of tugd', async () => {
     await tug(['create', '--name', 'holder', '-v', 'durable:/d', 'busybox']);

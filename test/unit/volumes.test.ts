@@ -178,3 +178,13 @@ describe('mount points at create', () => {
     await assert.rejects(resolveMountPoints({ VolumesFrom: ['nobody'] }, [], src), { message: 'No such container: nobody' });
   });
 });
+
+describe('concurrent creates', () => {
+  it('of one name make one volume', async () => {
+    const s = new VolumeService(new VolumeStore(freshRoot()));
+    await s.init();
+    const made = await Promise.all(Array.from({ length: 8 }, () => s.ensure('racy')));
+    assert.equal(new Set(made).size, 1);
+    assert.equal(s.list({}).Volumes.length, 1);
+  });
+});
