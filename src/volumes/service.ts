@@ -107,11 +107,12 @@ export class VolumeService {
     return this.view(this.get(name));
   }
 
-  list(filters: Filters): { Volumes: VolumeView[]; Warnings: string[] } {
+  /** Warnings is null as dockerd sends it when there are none. */
+  list(filters: Filters): { Volumes: VolumeView[]; Warnings: string[] | null } {
     checkListFilters(filters);
     const vols = this.store.all().filter((v) => listMatches(v, this.users.containers(v.Name).length > 0, filters));
     vols.sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
-    return { Volumes: vols.map((v) => this.view(v)), Warnings: [] };
+    return { Volumes: vols.map((v) => this.view(v)), Warnings: null };
   }
 
   /** Refused while any container refers to the volume, even with force (dockerd's rule). */

@@ -53,7 +53,10 @@ export async function setupMounts(mounts: Record<string, MountPointRecord> | und
         // `-v /host:/ctr` makes a missing host directory, as dockerd does.
         await mkdir(m.Source, { recursive: true, mode: 0o755 });
       }
-      out.push({ type: 'bind', source: m.Source, destination: m.Destination, readOnly: !m.RW, propagation: propagationOf(m), options: nonRecursive });
+      // bind-recursive=writable: only the top mount read-only (plain "ro"), not every submount.
+      const roTopOnly = !m.RW && m.Spec?.BindOptions?.ReadOnlyNonRecursive === true;
+      const options = [...(nonRecursive ?? []), ...(roTopOnly ? ['ro'] : [])];
+      out.push({ type: 'bind', source: m.Source, destination: m.Destination, readOnly: !m.RW && !roTopOnly, propagation: propagationOf(m), options: options.length > 0 ? options : undefined });
       continue;
     }
     const path = await s.volumes.acquire(m.Name!, s.containerID, m.Destination, m.RW);
