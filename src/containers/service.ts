@@ -28,7 +28,7 @@ import { ZERO_TIME, type ContainerRecord } from './types.js';
 import { restartDelay } from './restart.js';
 import { signalNumber } from './signals.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
-import { releaseMounts, resolveMountPoints, setupMounts, volumeNames, type VolumeService } from '../volumes/index.js';
+import { releaseMounts, resolveMountPoints, setupMounts, volumeNames, type MountPointRecord, type VolumeService } from '../volumes/index.js';
 
 export interface EventSink {
   publish(type: 'container', action: string, actor: { ID: string; Attributes: Record<string, string> }): void;
@@ -157,10 +157,7 @@ export class ContainerService {
         logPath: join(this.d.store.dir(id), 'container.log'),
       });
       this.runtime(rec);
-      rec.MountPoints = await resolveMountPoints(rec.HostConfig, Object.keys(rec.Config.Volumes ?? {}), {
-        volumes: this.d.volumes,
-        containerMounts: (ref) => Object.values(this.d.store.get(ref).MountPoints ?? {}),
-      });
+      rec.MountPoints = await this.mountPoints(rec);
       anonymous = volumeNames(rec.MountPoints);
       await this.d.snapshots.prepare(id, rec.Layers);
       await this.d.store.save(rec);
@@ -172,6 +169,14 @@ export class ContainerService {
       await this.d.volumes.removeAnonymous(anonymous, id).catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Binds, volumes (made on demand), --mount specs and --volumes-from, as dockerd resolves them at create. */
+  private mountPoints(rec: ContainerRecord): Promise<Record<string, MountPointRecord>> {
+    return resolveMountPoints(rec.HostConfig, Object.keys(rec.Config.Volumes ?? {}), {
+      volumes: this.d.volumes,
+      containerMounts: (ref) => Object.values(this.d.store.get(ref).MountPoints ?? {}),
+    });
   }
 
   async start(ref: string): Promise<void> {
@@ -189,6 +194,8 @@ export class ContainerService {
       const rootfs = await this.d.snapshots.mount(id);
       const files = this.networkFiles(id);
       await writeNetworkFiles(rec, files);
+      // A record written before mount points were kept gets them now, once.
+      if (!rec.MountPoints) rec.MountPoints = await this.mountPoints(rec);
       const mounts = await setupMounts(rec.MountPoints, { containerID: id, rootfs, volumes: this.d.volumes });
       const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, mounts });
       await mkdir(paths.bundle, { recursive: true, mode: 0o700 });

@@ -147,6 +147,13 @@ describe('anonymous volumes', () => {
     assert.equal(await tug(['volume', 'prune', '-a', '-f']), 'Deleted Volumes:\nnamed1\n\nTotal reclaimed space: 0B\n');
   });
 
+  it('and named ones too for a prune through API versions before 1.42', async () => {
+    await tug(['volume', 'create', 'oldapi']);
+    const r = await d.api('POST', '/v1.41/volumes/prune');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, { VolumesDeleted: ['oldapi'], SpaceReclaimed: 0 });
+  });
+
   it('go with --rm and with DELETE /containers/{id}?v=1', async () => {
     await tug(['run', '--rm', '-v', '/gone', 'busybox', 'true']);
     const id = (await tug(['create', '-v', '/gone2', 'busybox'])).trim();
@@ -222,5 +229,19 @@ describe('crash safety', () => {
     assert.equal((await d.api('DELETE', '/volumes/durable')).status, 409);
     await tug(['rm', 'holder']);
     await tug(['volume', 'rm', 'durable']);
+  });
+
+  it('a container recorded before mount points were kept gets them at its next start', async () => {
+    writeFileSync(join(host, 'legacy'), 'old record\n');
+    const id = (await tug(['create', '-v', `${host}:/h:ro`, 'busybox', 'cat', '/h/legacy'])).trim();
+    await d.stop();
+    const file = join(d.dataRoot, 'containers', id, 'config.v2.json');
+    const rec = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    delete rec.MountPoints;
+    writeFileSync(file, JSON.stringify(rec));
+    await d.startProcess();
+    assert.equal(await tug(['start', '-a', id]), 'old record\n');
+    assert.equal((await mounts(id))[0]!.Source, host);
+    await tug(['rm', id]);
   });
 });
