@@ -140,6 +140,7 @@ export class VolumeService {
       deleted.push(v.Name);
       reclaimed += size;
     }
+    this.events?.publish('volume', 'prune', { ID: '', Attributes: { reclaimed: String(reclaimed) } });
     return { VolumesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed };
   }
 

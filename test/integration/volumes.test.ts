@@ -214,9 +214,10 @@ describe('events', () => {
     await tug(['wait', id]);
     await tug(['rm', id]);
     await tug(['volume', 'rm', 'evvol']);
+    await tug(['volume', 'prune', '-f']);
     const until = String(Date.now() / 1000 + 1);
     const lines = (await tug(['events', '--since', since, '--until', until, '--filter', 'type=volume', '--format', '{{.Action}} {{.Actor.ID}} {{index .Actor.Attributes "container"}}'])).trim().split('\n');
-    assert.deepEqual(lines, ['create evvol <no value>', `mount evvol ${id}`, `unmount evvol ${id}`, 'destroy evvol <no value>']);
+    assert.deepEqual(lines, ['create evvol <no value>', `mount evvol ${id}`, `unmount evvol ${id}`, 'destroy evvol <no value>', 'prune  <no value>']);
   });
 });
 
