@@ -52,7 +52,8 @@ export async function resolveMountPoints(hc: HostConfig, imageVolumes: readonly 
       const { name, mode } = parseVolumesFrom(spec);
       for (const m of src.containerMounts(name)) {
         const ro = mode.split(',').includes('ro');
-        out.set(m.Destination, { ...m, RW: m.RW && !ro, Mode: mode || m.Mode });
+        // As dockerd copies them: no mode text, and never a copy-up into the shared volume.
+        out.set(m.Destination, { ...m, RW: m.RW && !ro, Mode: '', CopyData: false });
       }
     }
     const fromFlags = new Set<string>();

@@ -175,6 +175,8 @@ describe('mount points at create', () => {
     assert.equal(rw['/s']!.RW, true);
     const ro = await resolveMountPoints({ VolumesFrom: ['donor:ro'] }, [], src);
     assert.equal(ro['/s']!.RW, false);
+    assert.equal(ro['/s']!.Mode, '');
+    assert.equal(ro['/s']!.CopyData, false);
     await assert.rejects(resolveMountPoints({ VolumesFrom: ['nobody'] }, [], src), { message: 'No such container: nobody' });
   });
 });
