@@ -84,7 +84,8 @@ export class VolumeService {
       checkVolumeName(name);
       const existing = this.store.find(name);
       if (existing) return existing;
-      const options = body.DriverOpts && Object.keys(body.DriverOpts).length > 0 ? { ...body.DriverOpts } : body.DriverOpts === null || body.DriverOpts === undefined ? null : {};
+      // Kept as sent: {} from `volume create`, null from a container's -v (as dockerd shows them).
+      const options = body.DriverOpts ? { ...body.DriverOpts } : null;
       if (options) validateOptions(options);
       let labels = body.Labels ? { ...body.Labels } : null;
       if (opts.anonymous) labels = { ...(labels ?? {}), [ANONYMOUS_LABEL]: '' };
