@@ -1,11 +1,11 @@
 // The volume service's pure parts (names, filters, local driver options, --volumes-from specs)
 // and its stores and mount-point resolution on a temporary data-root.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isTugError } from '../../src/errors.js';
-import { resolveInRoot } from '../../src/volumes/copyup.js';
+import { COPY_MARKER, copyImageContent, resolveInRoot } from '../../src/volumes/copyup.js';
 import { checkListFilters, checkPruneFilters, listMatches, pruneMatches } from '../../src/volumes/filters.js';
 import { parseMountOptions, validateOptions } from '../../src/volumes/local.js';
 import { parseVolumesFrom, resolveMountPoints } from '../../src/volumes/mountpoints.js';
@@ -188,5 +188,26 @@ describe('concurrent creates', () => {
     const made = await Promise.all(Array.from({ length: 8 }, () => s.ensure('racy')));
     assert.equal(new Set(made).size, 1);
     assert.equal(s.list({}).Volumes.length, 1);
+  });
+});
+
+describe('first-use copy-up', () => {
+  it('fills an empty volume, leaves a used one, and redoes a copy a crash cut short', async () => {
+    const rootfs = join(tmp, 'copy-rootfs');
+    mkdirSync(join(rootfs, 'srv/sub'), { recursive: true, mode: 0o750 });
+    writeFileSync(join(rootfs, 'srv/sub/a'), 'a');
+    const vol = join(tmp, 'copy-vol');
+    mkdirSync(join(vol, '_data'), { recursive: true });
+    assert.equal(await copyImageContent(rootfs, '/srv', join(vol, '_data')), true);
+    assert.deepEqual(readdirSync(join(vol, '_data/sub')), ['a']);
+    assert.equal(statSync(join(vol, '_data')).mode & 0o777, 0o750);
+    assert.ok(!existsSync(join(vol, COPY_MARKER)));
+    writeFileSync(join(vol, '_data/mine'), 'user data');
+    assert.equal(await copyImageContent(rootfs, '/srv', join(vol, '_data')), false);
+    assert.ok(existsSync(join(vol, '_data/mine')));
+    writeFileSync(join(vol, COPY_MARKER), '');
+    assert.equal(await copyImageContent(rootfs, '/srv', join(vol, '_data')), true);
+    assert.deepEqual(readdirSync(join(vol, '_data')), ['sub']);
+    assert.equal(await copyImageContent(rootfs, '/nothing/here', join(vol, '_data')), false);
   });
 });
