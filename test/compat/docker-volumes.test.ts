@@ -1,10 +1,10 @@
 // The real docker CLI's volume commands and mount flags against tugd, and the seeds'
 // `docker run --name … -v $(pwd):/home/node/app …` pattern.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TestDaemon, runProcess, DOCKER } from '../helpers/daemon.js';
+import { TestDaemon, runProcess, DOCKER, TUG } from '../helpers/daemon.js';
 
 let d: TestDaemon;
 let app: string;
@@ -84,5 +84,10 @@ describe('docker volume against tugd', () => {
     const [m] = JSON.parse(await docker(['inspect', '-f', '{{json .Mounts}}', 'seedapp'])) as Record<string, unknown>[];
     assert.deepEqual(m, { Type: 'bind', Source: app, Destination: '/home/node/app', Mode: '', RW: true, Propagation: 'rprivate' });
     await docker(['rm', 'seedapp']);
+    // And the same with tug in docker's place.
+    const t = await runProcess('sh', ['-c', `cd ${app} && ${TUG} run --rm --name seedtug -v $(pwd):/home/node/app -w /home/node/app busybox sh -c 'cat out.txt; rm out.txt'`], { env: d.env() });
+    assert.equal(t.code, 0, t.stderr);
+    assert.equal(t.stdout, 'built\n');
+    assert.ok(!existsSync(join(app, 'out.txt')));
   });
 });
