@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { containerFsBench } from '../bench/containersfs.mjs';
+import { benchVolumes } from '../bench/volumes.mjs';
 
 const repo = process.cwd();
 const tug = join(repo, 'bin/tug');
@@ -99,6 +100,7 @@ try {
     tugRun(['load', '-i', join(dir, 'big-save.tar')]);
   }, 3);
   results['tugd RSS after the 200 MB runs (MiB)'] = rssMiB(daemon.proc.pid);
+  await benchVolumes(results, { tug: tugRun, dir });
   daemon.proc.kill('SIGTERM');
   await new Promise((r) => daemon.proc.once('exit', r));
 } finally {

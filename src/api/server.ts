@@ -14,6 +14,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerImageRoutes } from './routes/images.js';
 import { registerSystemRoutes } from './routes/system.js';
+import { registerVolumeRoutes } from './routes/volumes.js';
 import type { Services } from './services.js';
 import { MAX_API_VERSION, splitVersion } from './version.js';
 
@@ -27,6 +28,7 @@ export function buildRouter(services: Services): Router {
   registerContainerFsRoutes(r, services);
   registerEventRoutes(r, services);
   registerStreamRoutes(r, services);
+  registerVolumeRoutes(r, services);
   return r;
 }
 

@@ -4,6 +4,7 @@ import type { ContainerFilesystem } from '../containers/fs/index.js';
 import type { ContainerService } from '../containers/service.js';
 import type { EventBus } from '../events/index.js';
 import type { ImageService } from '../images/service.js';
+import type { VolumeService } from '../volumes/index.js';
 
 export interface SystemInfo {
   version(): Record<string, unknown>;
@@ -17,4 +18,5 @@ export interface Services {
   exec: ExecService;
   containerFs: ContainerFilesystem;
   events: EventBus;
+  volumes: VolumeService;
 }

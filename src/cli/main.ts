@@ -8,6 +8,7 @@ import { registerImageCommands } from './commands/images.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerTransferCommands } from './commands/transfer.js';
+import { registerVolumeCommands } from './commands/volume.js';
 import { setGlobals } from './context.js';
 
 /** A usage error raised by commander inside a given command, to be reported Docker-style. */
@@ -53,6 +54,7 @@ function buildProgram(): Command {
   registerContainerCommands(program, container);
   registerRunCommands(program, container);
   registerExecCommands(program, container);
+  registerVolumeCommands(program);
   return program;
 }
 

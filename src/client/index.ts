@@ -3,10 +3,12 @@ import type { Readable } from 'node:stream';
 import { Transport, jsonMessages, type JSONMessage } from './http.js';
 import { LifecycleClient } from './lifecycle.js';
 import { ContainerClient } from './containers.js';
+import { VolumeClient } from './volumes.js';
 import { systemEvents, type EventMessage, type EventsOptions } from './events.js';
 
 export { DaemonError, Transport, jsonMessages, readAll, type JSONMessage } from './http.js';
 export { ContainerClient } from './containers.js';
+export { VolumeClient, type Volume, type VolumeCreateOptions } from './volumes.js';
 export { systemEvents, type Actor, type EventMessage, type EventScope, type EventType, type EventsOptions } from './events.js';
 
 export const DEFAULT_HOST = 'unix:///run/tug/tug.sock';
@@ -52,11 +54,13 @@ export class EngineClient {
   readonly transport: Transport;
   readonly lifecycle: LifecycleClient;
   readonly containers: ContainerClient;
+  readonly volumes: VolumeClient;
 
   constructor(readonly host: string) {
     this.transport = new Transport(socketPathOf(host), host);
     this.lifecycle = new LifecycleClient(this.transport);
     this.containers = new ContainerClient(this.transport);
+    this.volumes = new VolumeClient(this.transport);
   }
 
   version(): Promise<Record<string, unknown>> {

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { InvalidParameterError, isErrno } from '../errors.js';
 import { capsFromMask, containerEnv, parseProcLimits, resolveUser, type HostRlimit, type SeccompProfile, type SpecDevice, type SpecInput, type SpecMount } from '../runtime/spec/index.js';
 import { devMajor, devMinor } from '../sys/libc.js';
-import type { HostConfig } from '../types/container.js';
 import type { ContainerRecord } from './types.js';
 
 export interface HostFacts {
@@ -108,40 +107,6 @@ async function statDevice(pathOnHost: string, pathInContainer: string, permissio
   return { pathOnHost, pathInContainer, permissions, type, major: devMajor(st.rdev), minor: devMinor(st.rdev), fileMode: st.mode, uid: st.uid, gid: st.gid };
 }
 
-/** `-v /host:/ctr[:ro]` strings; named volumes wait for the volumes service. */
-export function bindsToMounts(binds: readonly string[]): SpecMount[] {
-  return binds.map((b) => {
-    const parts = b.split(':');
-    const [src, dst, mode = ''] = parts;
-    if (!src || !dst || parts.length > 3) throw new InvalidParameterError(`invalid volume specification: '${b}'`);
-    if (!src.startsWith('/')) throw new InvalidParameterError(`named volumes are not supported yet: '${b}'`);
-    const flags = mode.split(',').filter(Boolean);
-    const propagation = flags.find((f) => /^r?(private|shared|slave)$/.test(f)) as SpecMount['propagation'];
-    return { type: 'bind', source: src, destination: dst, readOnly: flags.includes('ro'), propagation };
-  });
-}
-
-function mountsFromAPI(hc: HostConfig): SpecMount[] {
-  return (hc.Mounts ?? []).map((m) => {
-    if (m.Type === 'tmpfs') {
-      const opts: string[] = [];
-      if (m.TmpfsOptions?.SizeBytes) opts.push(`size=${m.TmpfsOptions.SizeBytes}`);
-      if (m.TmpfsOptions?.Mode) opts.push(`mode=${m.TmpfsOptions.Mode.toString(8)}`);
-      for (const o of m.TmpfsOptions?.Options ?? []) opts.push(o.join('='));
-      return { type: 'tmpfs', source: '', destination: m.Target ?? '', readOnly: m.ReadOnly ?? false, options: opts };
-    }
-    if (m.Type !== 'bind') throw new InvalidParameterError(`mount type ${m.Type} is not supported yet`);
-    return {
-      type: 'bind',
-      source: m.Source ?? '',
-      destination: m.Target ?? '',
-      readOnly: m.ReadOnly ?? false,
-      propagation: (m.BindOptions?.Propagation || undefined) as SpecMount['propagation'],
-      options: m.BindOptions?.NonRecursive ? ['bind'] : undefined,
-    };
-  });
-}
-
 function namespaceMode(value: string | undefined, kind: string): 'private' | 'host' {
   if (!value || value === 'private' || value === 'shareable') return 'private';
   if (value === 'host') return 'host';
@@ -154,9 +119,11 @@ export interface SpecContext {
   host: HostFacts;
   files: NetworkFiles;
   cgroupsPath: string;
+  /** The container's binds, volumes and --mount tmpfs, made ready by the volume service. */
+  mounts?: SpecMount[];
 }
 
-export async function specInput({ rec, rootfs, host, files, cgroupsPath }: SpecContext): Promise<SpecInput> {
+export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts = [] }: SpecContext): Promise<SpecInput> {
   const c = rec.Config;
   const hc = rec.HostConfig;
   const [passwd, group] = await Promise.all([readOptional(join(rootfs, 'etc/passwd')), readOptional(join(rootfs, 'etc/group'))]);
@@ -217,7 +184,7 @@ export async function specInput({ rec, rootfs, host, files, cgroupsPath }: SpecC
     deviceCgroupRules: hc.DeviceCgroupRules ?? [],
     shmSize: hc.ShmSize || undefined,
     tmpfs: hc.Tmpfs ?? {},
-    mounts: [...bindsToMounts(hc.Binds ?? []), ...mountsFromAPI(hc)],
+    mounts,
     hostsFile: files.hosts,
     hostnameFile: files.hostname,
     resolvConfFile: files.resolvConf,

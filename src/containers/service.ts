@@ -29,6 +29,7 @@ import { restartDelay } from './restart.js';
 import { CONMON_LOG_SIZE_MAX, LogRotation, normalizeLogConfig, rotationOf } from './logs/index.js';
 import { signalNumber } from './signals.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
+import { releaseMounts, resolveMountPoints, setupMounts, volumeNames, type MountPointRecord, type VolumeService } from '../volumes/index.js';
 
 export interface EventSink {
   publish(type: 'container', action: string, actor: { ID: string; Attributes: Record<string, string> }): void;
@@ -39,6 +40,7 @@ export interface ContainerServiceDeps {
   snapshots: SnapshotStore;
   layers: LayerStore;
   images: ImageService;
+  volumes: VolumeService;
   /** The OCI runtimes by name (`runc`, `crun`); HostConfig.Runtime picks one, `runc` by default. */
   runtimes: Record<string, Runtime>;
   execRoot: string;
@@ -144,6 +146,7 @@ export class ContainerService {
     const id = randomBytes(32).toString('hex');
     const name = requestedName ? validateName(requestedName) : `/${generateName((n) => this.d.store.hasName(n))}`;
     this.d.store.reserveName(name, id);
+    let anonymous: string[] = [];
     try {
       const rec = fromCreateBody(body, {
         id,
@@ -156,6 +159,8 @@ export class ContainerService {
       });
       rec.HostConfig.LogConfig = normalizeLogConfig(rec.HostConfig.LogConfig);
       this.runtime(rec);
+      rec.MountPoints = await this.mountPoints(rec);
+      anonymous = volumeNames(rec.MountPoints);
       await this.d.snapshots.prepare(id, rec.Layers);
       await this.d.store.save(rec);
       this.emit(rec, 'create');
@@ -163,8 +168,17 @@ export class ContainerService {
     } catch (err) {
       this.d.store.releaseName(name, id);
       await this.d.snapshots.remove(id).catch(() => undefined);
+      await this.d.volumes.removeAnonymous(anonymous, id).catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Binds, volumes (made on demand), --mount specs and --volumes-from, as dockerd resolves them at create. */
+  private mountPoints(rec: ContainerRecord): Promise<Record<string, MountPointRecord>> {
+    return resolveMountPoints(rec.HostConfig, Object.keys(rec.Config.Volumes ?? {}), {
+      volumes: this.d.volumes,
+      containerMounts: (ref) => Object.values(this.d.store.get(ref).MountPoints ?? {}),
+    });
   }
 
   async start(ref: string): Promise<void> {
@@ -182,7 +196,10 @@ export class ContainerService {
       const rootfs = await this.d.snapshots.mount(id);
       const files = this.networkFiles(id);
       await writeNetworkFiles(rec, files);
-      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}` });
+      // A record written before mount points were kept gets them now, once.
+      if (!rec.MountPoints) rec.MountPoints = await this.mountPoints(rec);
+      const mounts = await setupMounts(rec.MountPoints, { containerID: id, rootfs, volumes: this.d.volumes });
+      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, mounts });
       await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
       await writeFile(join(paths.bundle, 'config.json'), serializeSpec(buildSpec(input)));
       await this.exits.clear(id);
@@ -201,10 +218,11 @@ export class ContainerService {
     } catch (err) {
       await this.runtime(rec).delete(id, true).catch(() => undefined);
       this.d.snapshots.unmount(id);
+      await releaseMounts(rec.MountPoints, id, this.d.volumes).catch(() => undefined);
       const message = errorMessage(err);
       rec.State = { ...rec.State, Error: message, ExitCode: startFailureCode(message), Running: false, Restarting: false, Pid: 0 };
       await this.d.store.save(rec);
-      if (rec.HostConfig.AutoRemove) await this.removeLocked(rec, true);
+      if (rec.HostConfig.AutoRemove) await this.removeLocked(rec, true, true);
       if (err instanceof TugError && err.kind !== 'Internal') throw err;
       const code = startFailureCode(message);
       throw new TugError(code === 128 ? 'Internal' : 'InvalidParameter', `failed to create task for container: ${message}`);
@@ -274,13 +292,14 @@ export class ContainerService {
       await this.runtime(rec).delete(id, true).catch((err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`));
       this.d.snapshots.unmount(id);
       await this.exits.clear(id);
+      await releaseMounts(rec.MountPoints, id, this.d.volumes).catch((err) => this.d.log('warn', `releasing volumes of ${id.slice(0, 12)}: ${errorMessage(err)}`));
       rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs) };
       await this.d.store.save(rec);
       if (oom) this.emit(rec, 'oom');
       this.emit(rec, 'die', { exitCode: String(status.code) });
       this.waiters.exited(id, { StatusCode: status.code });
       if (rec.HostConfig.AutoRemove) {
-        await this.removeLocked(rec, false);
+        await this.removeLocked(rec, false, true);
         return;
       }
       this.maybeRestart(rec);
@@ -377,7 +396,8 @@ export class ContainerService {
     this.emit(rec, 'unpause');
   }
 
-  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+  /** `volumes` also removes the container's anonymous volumes (`rm -v`), as `--rm` does. */
+  async remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const rec = this.d.store.get(ref);
     if (rec.State.Running && !rec.State.Restarting) {
       if (!opts.force) {
@@ -390,10 +410,10 @@ export class ContainerService {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
     }
     this.cancelRestart(rec);
-    await this.serial(rec.ID, () => this.removeLocked(rec, true));
+    await this.serial(rec.ID, () => this.removeLocked(rec, true, opts.volumes === true));
   }
 
-  private async removeLocked(rec: ContainerRecord, force: boolean): Promise<void> {
+  private async removeLocked(rec: ContainerRecord, force: boolean, removeVolumes = false): Promise<void> {
     if (!this.d.store.find(rec.ID)) return;
     if (rec.State.Running && !force) return;
     rec.State = { ...rec.State, Status: 'removing' };
@@ -403,6 +423,7 @@ export class ContainerService {
     await this.d.store.delete(rec);
     await rm(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true });
     await this.exits.clear(rec.ID);
+    if (removeVolumes) await this.d.volumes.removeAnonymous(volumeNames(rec.MountPoints), rec.ID);
     this.emit(rec, 'destroy');
     this.waiters.removed(rec.ID, { StatusCode: rec.State.ExitCode });
   }

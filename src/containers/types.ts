@@ -1,6 +1,7 @@
 // tug's record of one container, kept as config.v2.json under data-root (dockerd's file name):
 // the merged config, the host config, and the state the engine last saw.
 import type { ContainerConfig, HostConfig } from '../types/container.js';
+import type { MountPointRecord } from '../volumes/index.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -56,6 +57,8 @@ export interface ContainerRecord {
   LogPath: string;
   Platform: 'linux';
   Driver: 'overlay2';
+  /** By destination, as dockerd's MountPoints: binds, volumes and --mount tmpfs, resolved at create. */
+  MountPoints?: Record<string, MountPointRecord>;
 }
 
 export function initialState(): ContainerState {

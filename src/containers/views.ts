@@ -62,17 +62,18 @@ function networkSettings(rec: ContainerRecord): Record<string, unknown> {
   };
 }
 
+/** MountPoint of the swagger, in dockerd's field order; Name and Driver only for volumes. */
 function mountsView(rec: ContainerRecord): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  for (const b of rec.HostConfig.Binds ?? []) {
-    const [src = '', dst = '', mode = ''] = b.split(':');
-    const flags = mode.split(',').filter(Boolean);
-    out.push({ Type: 'bind', Source: src, Destination: dst, Mode: mode, RW: !flags.includes('ro'), Propagation: flags.find((f) => /private|shared|slave/.test(f)) ?? 'rprivate' });
-  }
-  for (const m of rec.HostConfig.Mounts ?? []) {
-    out.push({ Type: m.Type, Source: m.Source ?? '', Destination: m.Target ?? '', Mode: '', RW: !m.ReadOnly, Propagation: m.Type === 'bind' ? m.BindOptions?.Propagation || 'rprivate' : '' });
-  }
-  return out;
+  return Object.values(rec.MountPoints ?? {}).map((m) => ({
+    Type: m.Type,
+    ...(m.Name ? { Name: m.Name } : {}),
+    Source: m.Source,
+    Destination: m.Destination,
+    ...(m.Driver ? { Driver: m.Driver } : {}),
+    Mode: m.Mode,
+    RW: m.RW,
+    Propagation: m.Propagation,
+  }));
 }
 
 export function inspectView(rec: ContainerRecord, paths: ContainerPaths, sizes?: { rw: number; rootFs: number }): Record<string, unknown> {

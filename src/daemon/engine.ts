@@ -19,6 +19,8 @@ import { imageUsers } from '../containers/users.js';
 import { readHostFacts } from '../containers/runspec.js';
 import { Runtime } from '../runtime/runc.js';
 import { SnapshotStore } from '../storage/snapshots.js';
+import { VolumeService, VolumeStore } from '../volumes/index.js';
+import { volumeUsers } from '../containers/users.js';
 import type { Logger } from '../api/server.js';
 import type { DaemonConfig } from './config.js';
 import { System } from './info.js';
@@ -58,17 +60,21 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   // crun where installed; on hybrid cgroup hosts it refuses to start and says why.
   if (existsSync(CRUN)) runtimes.crun = new Runtime(CRUN, join(config.execRoot, 'crun'));
   const host = readHostFacts();
+  const volumes = new VolumeService(new VolumeStore(join(config.dataRoot, 'volumes')), events);
+  volumes.users = volumeUsers(containerStore);
   const containers = new ContainerService({
     store: containerStore,
     snapshots,
     layers,
     images,
+    volumes,
     runtimes,
     execRoot: config.execRoot,
     host,
     events,
     log,
   });
+  await volumes.init();
   await containers.init();
   images.users = imageUsers(containerStore);
   // A crash can leave complete blobs or layers that no image record reached: drop them.
@@ -76,5 +82,5 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   const system = new System(config, images, containerStore, runtimes, await engineID(config.dataRoot));
   const exec = new ExecService(containers, containerStore, config.execRoot, host);
   const containerFs = new ContainerFilesystem(containers, snapshots, images);
-  return { images, system, containers, exec, events, containerFs };
+  return { images, system, containers, exec, events, containerFs, volumes };
 }

@@ -148,7 +148,7 @@ export function registerContainerRoutes(r: Router, { containers, images }: Servi
 
   r.delete('/containers/{name}', async ({ res, params, query }) => {
     if (queryBool(query, 'link')) throw new InvalidParameterError('links are not supported');
-    await containers.remove(params.name!, { force: queryBool(query, 'force') });
+    await containers.remove(params.name!, { force: queryBool(query, 'force'), volumes: queryBool(query, 'v') });
     sendStatus(res, 204);
   });
 }

@@ -2,30 +2,14 @@
 // check of a Mount (volume/mounts' validateMountConfig, less the host-filesystem lookups).
 
 import { InvalidParameterError } from '../../errors.js';
-import { goQuote } from '../format/gofmt.js';
 import { ramInBytes } from '../format/units.js';
 import { readCSVRecord } from './csv.js';
 import { parseBool, parseUint } from './strconv.js';
 import type { Mount } from '../../types/container.js';
+import { cleanPath } from '../../volumes/mountspec.js';
 
-/** Go's path.Clean. */
-export function cleanPath(p: string): string {
-  if (p === '') return '.';
-  const rooted = p[0] === '/';
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-      continue;
-    }
-    out.push(part);
-  }
-  const joined = out.join('/');
-  if (rooted) return `/${joined}`;
-  return joined === '' ? '.' : joined;
-}
+// The daemon's own checks, shared so that the CLI refuses what tugd would refuse.
+export { cleanPath, validateMount } from '../../volumes/mountspec.js';
 
 /** filepath.Abs against the given working directory. */
 export function absPath(p: string, cwd: string): string {
@@ -37,14 +21,6 @@ export function resolveRelativeSource(source: string, cwd: string): string {
   return !source.startsWith('/') && source.startsWith('.') ? absPath(source, cwd) : source;
 }
 
-// filepath.IsLocal on Unix: relative, and never climbing out of its root.
-function isLocal(p: string): boolean {
-  if (p === '' || p.startsWith('/')) return false;
-  const c = cleanPath(p);
-  return c !== '..' && !c.startsWith('../');
-}
-
-const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
 
 /** One --mount value into an API Mount, with docker's error texts. */
 export function parseMount(value: string, cwd: string): Mount {
@@ -139,62 +115,4 @@ export function parseMount(value: string, cwd: string): Mount {
   // Empty label maps are left out on the wire (omitempty), as docker sends them.
   if (m.VolumeOptions && Object.keys(m.VolumeOptions.Labels ?? {}).length === 0) delete m.VolumeOptions.Labels;
   return m;
-}
-
-/**
- * The daemon's validateMountConfig for a Linux host, without the checks that need the host's
- * filesystem (bind sources existing). Errors read `invalid mount config for type "bind": …`.
- */
-export function validateMount(m: Mount): void {
-  const fail = (why: string) => new InvalidParameterError(`invalid mount config for type ${goQuote(m.Type ?? '')}: ${why}`);
-  const absolute = (p: string) => {
-    const q = p.replace(/\\/g, '/');
-    if (!q.startsWith('/')) throw fail(`invalid mount path: '${q}' mount path must be absolute`);
-  };
-  if (!m.Target) throw fail('field Target must not be empty');
-  if (cleanPath(m.Target.replace(/\\/g, '/')) === '/') throw fail("invalid specification: destination can't be '/'");
-  absolute(m.Target);
-  const extra = (name: 'BindOptions' | 'VolumeOptions' | 'ImageOptions' | 'Source') => {
-    if (name === 'Source' ? m.Source : m[name] !== undefined) throw fail(`field ${name} must not be specified`);
-  };
-  const subpath = (p: string | undefined) => {
-    if (p && !isLocal(p)) throw fail('subpath must be a relative path within the volume');
-  };
-  switch (m.Type) {
-    case 'bind': {
-      if (!m.Source) throw fail('field Source must not be empty');
-      const prop = m.BindOptions?.Propagation;
-      if (prop && !PROPAGATIONS.includes(prop)) throw fail(`invalid propagation mode: ${prop}`);
-      extra('VolumeOptions');
-      extra('ImageOptions');
-      absolute(m.Source);
-      break;
-    }
-    case 'volume':
-      extra('BindOptions');
-      extra('ImageOptions');
-      if (m.VolumeOptions?.Subpath) {
-        if (!m.Source) throw fail('must not set Subpath when using anonymous volumes');
-        subpath(m.VolumeOptions.Subpath);
-      }
-      if (m.ReadOnly && !m.Source) throw fail('must not set ReadOnly mode when using anonymous volumes');
-      break;
-    case 'tmpfs':
-      extra('BindOptions');
-      extra('ImageOptions');
-      extra('Source');
-      for (const opt of m.TmpfsOptions?.Options ?? []) {
-        if (opt.length < 1 || opt.length > 2) throw fail('invalid option array length');
-        if (opt[0] !== 'exec' && opt[0] !== 'noexec') throw fail(`invalid option: ${opt[0]}`);
-      }
-      break;
-    case 'image':
-      extra('BindOptions');
-      extra('VolumeOptions');
-      if (!m.Source) throw fail('field Source must not be empty');
-      subpath(m.ImageOptions?.Subpath);
-      break;
-    default:
-      throw fail('mount type unknown');
-  }
 }

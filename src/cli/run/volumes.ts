@@ -2,8 +2,9 @@
 // and Config.Volumes (anonymous volumes), then the daemon's check of each bind (ParseMountRaw).
 
 import { InvalidParameterError } from '../../errors.js';
-import { resolveRelativeSource, validateMount } from './mounts.js';
-import type { Mount } from '../../types/container.js';
+import { resolveRelativeSource } from './mounts.js';
+
+export { parseBind } from '../../volumes/mountspec.js';
 
 const isLetter = (c: string | undefined) => c !== undefined && /^\p{L}$/u.test(c);
 
@@ -76,61 +77,6 @@ export function splitVolumes(values: readonly string[], cwd: string): VolumeFlag
     binds.push(bind);
   }
   return { binds, volumes };
-}
-
-const RW_MODES = ['rw', 'ro'];
-const LABEL_MODES = ['z', 'Z'];
-const PROPAGATION_MODES = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared'];
-const COPY_MODES = ['nocopy'];
-const CONSISTENCY_MODES = ['consistent', 'cached', 'delegated'];
-
-function validMountMode(mode: string): boolean {
-  if (mode === '') return true;
-  const counts = [0, 0, 0, 0, 0];
-  for (const o of mode.split(',')) {
-    const kind = [RW_MODES, LABEL_MODES, PROPAGATION_MODES, COPY_MODES, CONSISTENCY_MODES].findIndex((set) => set.includes(o));
-    if (kind < 0) return false;
-    counts[kind]++;
-  }
-  return counts.every((n) => n <= 1);
-}
-
-/**
- * The daemon's ParseMountRaw for one bind ("src:dst[:mode]"), as a Mount. Errors read
- * `invalid volume specification: '…'`, with the reason after a colon when there is one.
- */
-export function parseBind(raw: string, volumeDriver = ''): Mount {
-  const invalid = () => new InvalidParameterError(`invalid volume specification: '${raw}'`);
-  const arr = raw.split(':');
-  if (arr.length > 4) arr.splice(3, arr.length - 3, arr.slice(3).join(':'));
-  if (arr[0] === '') throw invalid();
-  const m: Mount = {};
-  let mode = '';
-  if (arr.length === 1) {
-    m.Target = arr[0];
-  } else if (arr.length === 2) {
-    // "/foo:rw" names no volume: a destination with a mode is not a bind.
-    if (validMountMode(arr[1])) throw invalid();
-    [m.Source, m.Target] = arr;
-  } else if (arr.length === 3) {
-    [m.Source, m.Target, mode] = arr;
-  } else {
-    throw invalid();
-  }
-  if (!validMountMode(mode)) throw new InvalidParameterError(`invalid mode: ${mode}`);
-  const opts = mode.split(',');
-  m.Type = m.Source?.startsWith('/') ? 'bind' : 'volume';
-  m.ReadOnly = opts.includes('ro');
-  if (volumeDriver !== '' && m.Type === 'volume') m.VolumeOptions = { DriverConfig: { Name: volumeDriver } };
-  if (opts.includes('nocopy')) (m.VolumeOptions ??= {}).NoCopy = true;
-  const propagation = opts.find((o) => PROPAGATION_MODES.includes(o));
-  if (propagation) m.BindOptions = { Propagation: propagation };
-  try {
-    validateMount(m);
-  } catch (err) {
-    throw new InvalidParameterError(`${invalid().message}: ${(err as Error).message}`);
-  }
-  return m;
 }
 
 /** --tmpfs "/run:rw,size=64m" into HostConfig.Tmpfs; options go to the daemon unchecked. */
