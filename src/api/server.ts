@@ -12,6 +12,7 @@ import { registerContainerRoutes } from './routes/containers.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerImageRoutes } from './routes/images.js';
+import { registerNetworkRoutes } from './routes/networks.js';
 import { registerSystemRoutes } from './routes/system.js';
 import type { Services } from './services.js';
 import { MAX_API_VERSION, splitVersion } from './version.js';
@@ -25,6 +26,7 @@ export function buildRouter(services: Services): Router {
   registerContainerRoutes(r, services);
   registerEventRoutes(r, services);
   registerStreamRoutes(r, services);
+  registerNetworkRoutes(r, services);
   return r;
 }
 

@@ -3,6 +3,7 @@ import type { ExecService } from '../containers/exec.js';
 import type { ContainerService } from '../containers/service.js';
 import type { EventBus } from '../events/index.js';
 import type { ImageService } from '../images/service.js';
+import type { NetworkService } from '../networks/service.js';
 
 export interface SystemInfo {
   version(): Record<string, unknown>;
@@ -15,4 +16,5 @@ export interface Services {
   containers: ContainerService;
   exec: ExecService;
   events: EventBus;
+  networks: NetworkService;
 }

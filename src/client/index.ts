@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { Transport, jsonMessages, type JSONMessage } from './http.js';
 import { LifecycleClient } from './lifecycle.js';
 import { ContainerClient } from './containers.js';
+import { NetworkClient } from './networks.js';
 import { systemEvents, type EventMessage, type EventsOptions } from './events.js';
 
 export { DaemonError, Transport, jsonMessages, readAll, type JSONMessage } from './http.js';
@@ -52,11 +53,13 @@ export class EngineClient {
   readonly transport: Transport;
   readonly lifecycle: LifecycleClient;
   readonly containers: ContainerClient;
+  readonly networks: NetworkClient;
 
   constructor(readonly host: string) {
     this.transport = new Transport(socketPathOf(host), host);
     this.lifecycle = new LifecycleClient(this.transport);
     this.containers = new ContainerClient(this.transport);
+    this.networks = new NetworkClient(this.transport);
   }
 
   version(): Promise<Record<string, unknown>> {

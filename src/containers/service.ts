@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConflictError, InvalidParameterError, NotModifiedError, TugError, errorMessage } from '../errors.js';
+import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, TugError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/service.js';
 import { createContainer, ctlPath, livingMonitor, writeControl, type MonitorPaths } from '../runtime/conmon.js';
 import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
@@ -28,6 +28,7 @@ import { ZERO_TIME, type ContainerRecord } from './types.js';
 import { restartDelay } from './restart.js';
 import { signalNumber } from './signals.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
+import type { ContainerNetworking } from './networking.js';
 
 export interface EventSink {
   publish(type: 'container', action: string, actor: { ID: string; Attributes: Record<string, string> }): void;
@@ -43,6 +44,7 @@ export interface ContainerServiceDeps {
   execRoot: string;
   host: HostFacts;
   events?: EventSink;
+  networks?: ContainerNetworking;
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 }
 
@@ -116,6 +118,7 @@ export class ContainerService {
       const exited = await this.exits.check(rec.ID);
       if (exited) continue;
       if (await livingMonitor(this.monitorPaths(rec.ID))) {
+        await this.d.networks?.restore(rec);
         await this.health.resume(rec, this.monitorPaths(rec.ID).bundle);
         continue;
       }
@@ -154,6 +157,7 @@ export class ContainerService {
         logPath: join(this.d.store.dir(id), 'container.log'),
       });
       this.runtime(rec);
+      if (this.d.networks) rec.Endpoints = this.d.networks.atCreate(rec.HostConfig, body.NetworkingConfig, name);
       await this.d.snapshots.prepare(id, rec.Layers);
       await this.d.store.save(rec);
       this.emit(rec, 'create');
@@ -179,12 +183,15 @@ export class ContainerService {
     try {
       const rootfs = await this.d.snapshots.mount(id);
       const files = this.networkFiles(id);
+      // Addresses first: /etc/hosts names the container's own.
+      await this.d.networks?.prepare(rec);
       await writeNetworkFiles(rec, files);
-      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}` });
+      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, netnsPath: this.joinedNetns(rec) });
       await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
       await writeFile(join(paths.bundle, 'config.json'), serializeSpec(buildSpec(input)));
       await this.exits.clear(id);
       const pid = await this.createWithRetry(rec, paths);
+      await this.d.networks?.plumb(rec, pid);
       const startedAt = nowRFC3339Nano();
       await this.runtime(rec).start(id);
       rec.State = { ...rec.State, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: startedAt, FinishedAt: ZERO_TIME };
@@ -198,6 +205,7 @@ export class ContainerService {
     } catch (err) {
       await this.runtime(rec).delete(id, true).catch(() => undefined);
       this.d.snapshots.unmount(id);
+      await this.d.networks?.release(rec).catch(() => undefined);
       const message = errorMessage(err);
       rec.State = { ...rec.State, Error: message, ExitCode: startFailureCode(message), Running: false, Restarting: false, Pid: 0 };
       await this.d.store.save(rec);
@@ -229,6 +237,16 @@ export class ContainerService {
     }
   }
 
+  /** `--network container:NAME`: the namespace of that container, which must be running. */
+  private joinedNetns(rec: ContainerRecord): string | undefined {
+    const mode = rec.HostConfig.NetworkMode ?? '';
+    if (!mode.startsWith('container:')) return undefined;
+    const other = this.d.store.find(mode.slice('container:'.length));
+    if (!other) throw new NotFoundError(`No such container: ${mode.slice('container:'.length)}`);
+    if (!other.State.Running || !other.State.Pid) throw new ConflictError(`cannot join network namespace of a non running container: container ${other.ID} is not running`);
+    return `/proc/${other.State.Pid}/ns/net`;
+  }
+
   rootfs(id: string): string {
     return this.d.snapshots.mergedDir(id);
   }
@@ -250,6 +268,7 @@ export class ContainerService {
       const oom = await oomKilled(id);
       await this.runtime(rec).delete(id, true).catch((err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`));
       this.d.snapshots.unmount(id);
+      await this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`));
       await this.exits.clear(id);
       rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs) };
       await this.d.store.save(rec);

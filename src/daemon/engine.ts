@@ -18,6 +18,8 @@ import { imageUsers } from '../containers/users.js';
 import { readHostFacts } from '../containers/runspec.js';
 import { Runtime } from '../runtime/runc.js';
 import { SnapshotStore } from '../storage/snapshots.js';
+import { NetworkService } from '../networks/service.js';
+import { NetworkStore } from '../networks/store.js';
 import type { Logger } from '../api/server.js';
 import type { DaemonConfig } from './config.js';
 import { System } from './info.js';
@@ -57,6 +59,8 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   // crun where installed; on hybrid cgroup hosts it refuses to start and says why.
   if (existsSync(CRUN)) runtimes.crun = new Runtime(CRUN, join(config.execRoot, 'crun'));
   const host = readHostFacts();
+  const networks = new NetworkService({ store: new NetworkStore(join(config.dataRoot, 'networks')), containers: containerStore, bridge: config.bridge, bip: config.bip, log });
+  await networks.init();
   const containers = new ContainerService({
     store: containerStore,
     snapshots,
@@ -66,13 +70,16 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
     execRoot: config.execRoot,
     host,
     events,
+    networks: networks.endpoints,
     log,
   });
   await containers.init();
+  // After recovery: the chains hold exactly the ports of containers that still run.
+  await networks.syncFirewall();
   images.users = imageUsers(containerStore);
   // A crash can leave complete blobs or layers that no image record reached: drop them.
   await images.collectGarbage();
   const system = new System(config, images, containerStore, runtimes, await engineID(config.dataRoot));
   const exec = new ExecService(containers, containerStore, config.execRoot, host);
-  return { images, system, containers, exec, events };
+  return { images, system, containers, exec, events, networks };
 }
