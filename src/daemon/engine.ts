@@ -59,7 +59,7 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   // crun where installed; on hybrid cgroup hosts it refuses to start and says why.
   if (existsSync(CRUN)) runtimes.crun = new Runtime(CRUN, join(config.execRoot, 'crun'));
   const host = readHostFacts();
-  const networks = new NetworkService({ store: new NetworkStore(join(config.dataRoot, 'networks')), containers: containerStore, bridge: config.bridge, bip: config.bip, log });
+  const networks = new NetworkService({ store: new NetworkStore(join(config.dataRoot, 'networks')), containers: containerStore, bridge: config.bridge, bip: config.bip, log, events });
   await networks.init();
   const containers = new ContainerService({
     store: containerStore,

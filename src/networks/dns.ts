@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { RCODE_FORMERR, RCODE_NXDOMAIN, RCODE_SERVFAIL, TYPE_A, buildResponse, parseQuery } from './dnswire.js';
 
 export type Lookup = (networkId: string, name: string) => string[] | undefined;
+/** The resolvers to forward to for a query from `source`: its --dns servers, else the host's. */
+export type Upstreams = (networkId: string, source: string) => string[];
 
 /** The nameservers of the host's resolv.conf; tugd lives in the host netns, so loopback ones work. */
 export function hostNameservers(text = readFileSync('/etc/resolv.conf', 'utf8')): string[] {
@@ -17,7 +19,7 @@ const FORWARD_TIMEOUT_MS = 4000;
 export class EmbeddedDNS {
   private readonly sockets = new Map<string, Socket>();
 
-  constructor(private readonly lookup: Lookup, private readonly upstreams: () => string[] = () => hostNameservers()) {}
+  constructor(private readonly lookup: Lookup, private readonly upstreams: Upstreams = () => hostNameservers()) {}
 
   /** Starts answering for a network on its gateway; idempotent. */
   async serve(networkId: string, gateway: string, forward: boolean): Promise<void> {
@@ -52,7 +54,7 @@ export class EmbeddedDNS {
     if (q.klass !== 1) return reply(buildResponse(msg, q, [], RCODE_FORMERR));
     const ips = this.lookup(networkId, q.name);
     if (ips) return reply(buildResponse(msg, q, q.type === TYPE_A ? ips : []));
-    const servers = forward ? this.upstreams() : [];
+    const servers = forward ? this.upstreams(networkId, addr) : [];
     if (servers.length === 0) return reply(buildResponse(msg, q, [], RCODE_NXDOMAIN));
     this.forward(msg, servers[0]!).then(reply, () => reply(buildResponse(msg, q, [], RCODE_SERVFAIL)));
   }

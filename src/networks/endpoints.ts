@@ -100,6 +100,7 @@ export class Endpoints {
     const user = entries.find(([name]) => name !== 'bridge')?.[1];
     await plumb(pid, links, user ? { gateway: user.Gateway!, source: user.IPAddress! } : undefined);
     if (c.PublishedPorts?.length) await this.net.syncFirewall();
+    for (const [, ep] of entries) this.net.emit(this.net.store.get(ep.NetworkID ?? ''), 'connect', c.ID);
   }
 
   /** Attaches a running container to one more network (docker network connect). */
@@ -124,6 +125,10 @@ export class Endpoints {
   /** Exit, failed start or removal: ports and addresses go back. The veths died with the netns. */
   async release(c: ContainerRecord): Promise<void> {
     const hadPorts = (c.PublishedPorts?.length ?? 0) > 0;
+    for (const ep of Object.values(c.Endpoints ?? {})) {
+      const net = ep.IPAddress ? this.net.store.find(ep.NetworkID ?? '') : undefined;
+      if (net) this.net.emit(net, 'disconnect', c.ID);
+    }
     this.clear(c);
     if (hadPorts) await this.net.syncFirewall();
   }

@@ -6,7 +6,8 @@ import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, er
 import type { ContainerStore } from '../containers/store.js';
 import type { ContainerRecord } from '../containers/types.js';
 import { nowRFC3339Nano } from '../units/time.js';
-import { EmbeddedDNS } from './dns.js';
+import { EmbeddedDNS, hostNameservers } from './dns.js';
+import type { EventBus } from '../events/index.js';
 import { Endpoints } from './endpoints.js';
 import { Firewall, run } from './firewall.js';
 import { ipToInt, makePool, overlaps, parseSubnet, pickSubnet, type Subnet } from './ipam.js';
@@ -25,6 +26,7 @@ export interface NetworkServiceDeps {
   /** tugd's --bip: the default bridge's gateway address and prefix, e.g. 10.99.0.1/24. */
   bip?: string;
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+  events?: Pick<EventBus, 'publish'>;
 }
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -37,7 +39,7 @@ export class NetworkService {
 
   constructor(readonly d: NetworkServiceDeps) {
     this.firewall = new Firewall(d.bridge.slice(0, 15));
-    this.dns = new EmbeddedDNS((id, name) => this.resolve(id, name));
+    this.dns = new EmbeddedDNS((id, name) => this.resolve(id, name), (id, source) => this.upstreams(id, source));
   }
 
   get store(): NetworkStore {
@@ -137,6 +139,18 @@ export class NetworkService {
     return ips.length ? ips : undefined;
   }
 
+  /** A container's --dns servers are where its other queries go, as with Docker's embedded DNS. */
+  private upstreams(networkId: string, source: string): string[] {
+    const c = this.d.containers.all().find((r) => Object.values(r.Endpoints ?? {}).some((e) => e.NetworkID === networkId && e.IPAddress === source));
+    const own = c?.HostConfig.Dns?.filter((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s)) ?? [];
+    return own.length ? own : hostNameservers();
+  }
+
+  /** Docker's network events: create, destroy, connect and disconnect (with the container). */
+  emit(net: NetworkRecord, action: string, container?: string): void {
+    this.d.events?.publish('network', action, { ID: net.Id, Attributes: { name: net.Name, type: net.Driver, ...(container ? { container } : {}) } });
+  }
+
   inUse(net: NetworkRecord): ContainerRecord[] {
     return this.d.containers.all().filter((c) => c.State.Running && Object.values(c.Endpoints ?? {}).some((e) => e.NetworkID === net.Id));
   }
@@ -184,6 +198,7 @@ export class NetworkService {
       await this.d.store.delete(rec);
       throw err;
     }
+    this.emit(rec, 'create');
     return { Id: id, Warning: '' };
   }
 
@@ -210,6 +225,7 @@ export class NetworkService {
     await this.d.store.delete(net);
     await this.syncFirewall();
     await deleteBridge(net.Bridge);
+    this.emit(net, 'destroy');
   }
 
   async prune(filters: Record<string, string[]>): Promise<{ NetworksDeleted: string[] | null }> {
@@ -234,6 +250,7 @@ export class NetworkService {
     if (c.State.Running) await this.endpoints.connectRunning(c, net.Name, ep);
     c.Endpoints = { ...(c.Endpoints ?? {}), [net.Name]: ep };
     await this.d.containers.save(c);
+    if (c.State.Running) this.emit(net, 'connect', c.ID);
   }
 
   async disconnect(ref: string, container: string, force = false): Promise<void> {
@@ -247,6 +264,7 @@ export class NetworkService {
     delete rest[entry[0]];
     c.Endpoints = rest;
     await this.d.containers.save(c);
+    if (net && c.State.Running) this.emit(net, 'disconnect', c.ID);
   }
 
   private container(ref: string): ContainerRecord {

@@ -3,9 +3,11 @@
 // the host's own address; -P, taken ports, --internal, outbound NAT to the host's gateway.
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
+import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
+import { buildResponse, parseQuery } from '../../src/networks/dnswire.js';
 import { TestDaemon } from '../helpers/daemon.js';
 
 let d: TestDaemon;
@@ -211,6 +213,35 @@ describe('user-defined networks', () => {
     assert.equal(shared, 'hello-front\n');
     const files = await ok(['run', '--rm', '--hostname', 'box1', '--add-host', 'db:10.1.2.3', '--dns', '10.9.9.9', '--dns-search', 'corp.example', 'busybox', 'sh', '-c', 'hostname; grep db /etc/hosts; cat /etc/resolv.conf']);
     assert.equal(files, 'box1\n10.1.2.3\tdb\nnameserver 10.9.9.9\nsearch corp.example\n');
+  });
+
+  it('the embedded DNS forwards other names to the container\'s --dns servers', async () => {
+    // A resolver of the test's own on 127.0.0.1:53, which tugd (in the host netns) can reach.
+    const server = createSocket('udp4');
+    server.on('message', (msg, from) => {
+      const q = parseQuery(msg);
+      if (q) server.send(buildResponse(msg, q, q.name === 'special.test' ? ['10.77.0.1'] : [], q.name === 'special.test' ? 0 : 3), from.port, from.address);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.bind(53, '127.0.0.1', () => resolve());
+    });
+    try {
+      const r = await ok(['run', '--rm', '--network', 'front', '--dns', '127.0.0.1', 'busybox', 'sh', '-c', 'head -1 /etc/resolv.conf; nslookup -type=a special.test']);
+      assert.match(r, /^nameserver 127\.0\.0\.11\n/);
+      assert.match(r, /Address: 10\.77\.0\.1/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('network events: create, connect and disconnect around a run, destroy', async () => {
+    const since = (Date.now() / 1000).toFixed(3);
+    await ok(['network', 'create', 'evnet']);
+    await ok(['run', '--rm', '--network', 'evnet', 'busybox', 'true']);
+    await ok(['network', 'rm', 'evnet']);
+    const ev = await ok(['events', '--since', since, '--until', (Date.now() / 1000 + 0.5).toFixed(3), '--filter', 'type=network', '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
+    assert.deepEqual(ev.split('\n').filter((l) => l.endsWith(' evnet')), ['create evnet', 'connect evnet', 'disconnect evnet', 'destroy evnet']);
   });
 
   it('ls, filters, rm and prune with Docker\'s rules and messages', async () => {
