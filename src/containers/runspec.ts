@@ -243,8 +243,8 @@ export function hostsContent(rec: ContainerRecord, hostHosts: string): string {
     return `${h.slice(i + 1)}\t${h.slice(0, i)}\n`;
   });
   // Docker's line for the container itself: its first address and its hostname.
-  const ip = Object.values(rec.Endpoints ?? {}).find((e) => e.IPAddress)?.IPAddress;
-  const own = ip ? `${ip}\t${rec.Config.Hostname ?? ''}\n` : '';
+  const ep = Object.values(rec.Endpoints ?? {}).find((e) => e.IPAddress);
+  const own = [ep?.IPAddress, ep?.GlobalIPv6Address].filter(Boolean).map((ip) => `${ip!}\t${rec.Config.Hostname ?? ''}\n`).join('');
   return HOSTS_BASE + extra.join('') + own;
 }
 

@@ -3,7 +3,7 @@
 // are answered here; anything else goes to the host's resolvers, unless the network is internal.
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { RCODE_FORMERR, RCODE_NXDOMAIN, RCODE_SERVFAIL, TYPE_A, buildResponse, parseQuery } from './dnswire.js';
+import { RCODE_FORMERR, RCODE_NXDOMAIN, RCODE_SERVFAIL, TYPE_A, TYPE_AAAA, buildResponse, parseQuery } from './dnswire.js';
 
 export type Lookup = (networkId: string, name: string) => string[] | undefined;
 /** The resolvers to forward to for a query from `source`: its --dns servers, else the host's. */
@@ -53,7 +53,8 @@ export class EmbeddedDNS {
     const reply = (b: Buffer) => sock.send(b, port, addr);
     if (q.klass !== 1) return reply(buildResponse(msg, q, [], RCODE_FORMERR));
     const ips = this.lookup(networkId, q.name);
-    if (ips) return reply(buildResponse(msg, q, q.type === TYPE_A ? ips : []));
+    // A known name answers for itself; a type it has no address of gets an empty NOERROR.
+    if (ips) return reply(buildResponse(msg, q, ips.filter((ip) => (q.type === TYPE_A && !ip.includes(':')) || (q.type === TYPE_AAAA && ip.includes(':')))));
     const servers = forward ? this.upstreams(networkId, addr) : [];
     if (servers.length === 0) return reply(buildResponse(msg, q, [], RCODE_NXDOMAIN));
     this.forward(msg, servers[0]!).then(reply, () => reply(buildResponse(msg, q, [], RCODE_SERVFAIL)));

@@ -1,5 +1,6 @@
 // The few pieces of the DNS wire format (RFC 1035) the embedded resolver needs: read a query's
 // question, write an answer of A records, or an empty answer with a response code.
+import { formatIPv6, parseIPv6 } from './ipam6.js';
 
 export interface Question {
   id: number;
@@ -38,7 +39,7 @@ export function parseQuery(msg: Buffer): Question | undefined {
   return { id: msg.readUInt16BE(0), name: labels.join('.').toLowerCase(), type: msg.readUInt16BE(off), klass: msg.readUInt16BE(off + 2), end: off + 4 };
 }
 
-/** A response to `query` (its question echoed) with A records for `ips` and the given rcode. */
+/** A response to `query` (its question echoed) with A (dotted) or AAAA (colon) records for `ips`. */
 export function buildResponse(query: Buffer, q: Question, ips: readonly string[], rcode = 0, ttl = 600): Buffer {
   const header = Buffer.alloc(12);
   header.writeUInt16BE(q.id, 0);
@@ -49,13 +50,17 @@ export function buildResponse(query: Buffer, q: Question, ips: readonly string[]
   header.writeUInt16BE(ips.length, 6);
   const question = query.subarray(12, q.end);
   const answers = ips.map((ip) => {
-    const rr = Buffer.alloc(16);
+    const v6 = ip.includes(':');
+    const rr = Buffer.alloc(v6 ? 28 : 16);
     rr.writeUInt16BE(0xc00c, 0);
-    rr.writeUInt16BE(TYPE_A, 2);
+    rr.writeUInt16BE(v6 ? TYPE_AAAA : TYPE_A, 2);
     rr.writeUInt16BE(1, 4);
     rr.writeUInt32BE(ttl, 6);
-    rr.writeUInt16BE(4, 10);
-    ip.split('.').forEach((o, i) => rr.writeUInt8(Number(o), 12 + i));
+    rr.writeUInt16BE(v6 ? 16 : 4, 10);
+    if (v6) {
+      const n = parseIPv6(ip);
+      for (let i = 0; i < 16; i++) rr.writeUInt8(Number((n >> BigInt(8 * (15 - i))) & 0xffn), 12 + i);
+    } else ip.split('.').forEach((o, i) => rr.writeUInt8(Number(o), 12 + i));
     return rr;
   });
   return Buffer.concat([header, question, ...answers]);
@@ -74,7 +79,7 @@ export function buildQuery(id: number, name: string, type = TYPE_A): Buffer {
   return Buffer.concat([header, ...parts, tail]);
 }
 
-/** The A records of a response, as dotted quads. */
+/** The A and AAAA records of a response, as text. */
 export function answersOf(msg: Buffer): { rcode: number; ips: string[] } {
   const rcode = msg.readUInt16BE(2) & 0xf;
   const q = parseQueryLoose(msg);
@@ -85,6 +90,7 @@ export function answersOf(msg: Buffer): { rcode: number; ips: string[] } {
     const type = msg.readUInt16BE(off);
     const len = msg.readUInt16BE(off + 8);
     if (type === TYPE_A && len === 4) ips.push([...msg.subarray(off + 10, off + 14)].join('.'));
+    if (type === TYPE_AAAA && len === 16) ips.push(formatIPv6(BigInt(`0x${msg.subarray(off + 10, off + 26).toString('hex')}`)));
     off += 10 + len;
   }
   return { rcode, ips };

@@ -9,7 +9,8 @@ import { checkRequested, ipToInt, macFor, nextFree, parseSubnet } from './ipam.j
 import { plumb, unplumb, type EndpointPlumbing } from './links.js';
 import { portRequests } from './ports.js';
 import type { NetworkService } from './service.js';
-import { primaryNetwork, type NetworkRecord } from './types.js';
+import { contains6, formatIPv6, nextFree6, parseIPv6, parseSubnet6 } from './ipam6.js';
+import { pool4, pool6, primaryNetwork, type NetworkRecord } from './types.js';
 
 export class Endpoints {
   constructor(private readonly net: NetworkService) {}
@@ -38,7 +39,7 @@ export class Endpoints {
     if (rec.Name === 'bridge' && aliases) throw new InvalidParameterError('network-scoped alias is supported only for containers in user defined networks');
     if (cfg.IPAMConfig?.IPv4Address) {
       if (rec.Name === 'bridge') throw new InvalidParameterError('user specified IP address is supported on user defined networks only');
-      checkRequested(rec.IPAM.Config[0]!, cfg.IPAMConfig.IPv4Address, new Set());
+      checkRequested(pool4(rec), cfg.IPAMConfig.IPv4Address, new Set());
     }
     return {
       IPAMConfig: cfg.IPAMConfig ?? null, Links: cfg.Links ?? null, Aliases: aliases, MacAddress: '', DriverOpts: cfg.DriverOpts ?? null,
@@ -47,28 +48,48 @@ export class Endpoints {
     };
   }
 
-  private used(networkId: string, except: string): Set<number> {
-    const out = new Set<number>();
+  private used(networkId: string, except: string): { v4: Set<number>; v6: Set<string> } {
+    const out = { v4: new Set<number>(), v6: new Set<string>() };
     for (const c of this.net.d.containers.all()) {
       if (c.ID === except) continue;
-      for (const e of Object.values(c.Endpoints ?? {})) if (e.NetworkID === networkId && e.IPAddress) out.add(ipToInt(e.IPAddress));
+      for (const e of Object.values(c.Endpoints ?? {})) {
+        if (e.NetworkID !== networkId) continue;
+        if (e.IPAddress) out.v4.add(ipToInt(e.IPAddress));
+        if (e.GlobalIPv6Address) out.v6.add(e.GlobalIPv6Address);
+      }
     }
     return out;
+  }
+
+  /** An --ipv6 network's second address: the one asked for, else the lowest free. */
+  private allocate6(rec: NetworkRecord, ep: EndpointRecord, used: ReadonlySet<string>): void {
+    const pool = pool6(rec);
+    if (!pool) return;
+    const want = ep.IPAMConfig?.IPv6Address;
+    const ip = want ? formatIPv6(parseIPv6(want)) : nextFree6(pool, used);
+    if (want && (!contains6(parseSubnet6(pool.Subnet), parseIPv6(want)) || used.has(ip!) || ip === pool.Gateway)) {
+      throw new InvalidParameterError(`no configured subnet or ip-range contain the IP address ${want}`);
+    }
+    if (!ip) throw new ForbiddenError(`no available IPv6 addresses on this network's address pools: ${rec.Name} (${rec.Id})`);
+    ep.GlobalIPv6Address = ip;
+    ep.GlobalIPv6PrefixLen = parseSubnet6(pool.Subnet).prefix;
+    ep.IPv6Gateway = pool.Gateway;
   }
 
   /** Gives one endpoint its address, MAC and endpoint ID. */
   private allocate(c: ContainerRecord, ep: EndpointRecord): NetworkRecord {
     const rec = this.net.store.get(ep.NetworkID ?? '');
-    const pool = rec.IPAM.Config[0]!;
+    const pool = pool4(rec);
     const used = this.used(rec.Id, c.ID);
     const want = ep.IPAMConfig?.IPv4Address;
-    const ip = want ? (checkRequested(pool, want, used), want) : nextFree(pool, used);
+    const ip = want ? (checkRequested(pool, want, used.v4), want) : nextFree(pool, used.v4);
     if (!ip) throw new ForbiddenError(`no available IPv4 addresses on this network's address pools: ${rec.Name} (${rec.Id})`);
     ep.IPAddress = ip;
     ep.IPPrefixLen = parseSubnet(pool.Subnet).prefix;
     ep.Gateway = pool.Gateway;
     ep.MacAddress = macFor(ip);
     ep.EndpointID = randomBytes(32).toString('hex');
+    this.allocate6(rec, ep, used.v6);
     return rec;
   }
 
@@ -91,11 +112,13 @@ export class Endpoints {
   async plumb(c: ContainerRecord, pid: number): Promise<void> {
     const entries = Object.entries(c.Endpoints ?? {});
     if (entries.length === 0) return;
+    const firstV6 = entries.findIndex(([, ep]) => ep.GlobalIPv6Address);
     const links: EndpointPlumbing[] = entries.map(([, ep], i) => {
       const net = this.net.store.get(ep.NetworkID ?? '');
       ep.HostIf = `veth${c.ID.slice(0, 7)}${i}`;
       ep.IfName = `eth${i}`;
-      return { hostIf: ep.HostIf, ifName: ep.IfName, bridge: net.Bridge, address: ep.IPAddress!, prefix: ep.IPPrefixLen!, mac: ep.MacAddress!, gateway: i === 0 ? ep.Gateway : undefined };
+      const v6 = ep.GlobalIPv6Address ? { address: ep.GlobalIPv6Address, prefix: ep.GlobalIPv6PrefixLen!, gateway: i === firstV6 ? ep.IPv6Gateway : undefined } : undefined;
+      return { hostIf: ep.HostIf, ifName: ep.IfName, bridge: net.Bridge, address: ep.IPAddress!, prefix: ep.IPPrefixLen!, mac: ep.MacAddress!, gateway: i === 0 ? ep.Gateway : undefined, v6 };
     });
     const user = entries.find(([name]) => name !== 'bridge')?.[1];
     await plumb(pid, links, user ? { gateway: user.Gateway!, source: user.IPAddress! } : undefined);
@@ -112,7 +135,8 @@ export class Endpoints {
     ep.HostIf = `veth${c.ID.slice(0, 7)}${i}`;
     ep.IfName = `eth${i}`;
     try {
-      await plumb(c.State.Pid, [{ hostIf: ep.HostIf, ifName: ep.IfName, bridge: net.Bridge, address: ep.IPAddress!, prefix: ep.IPPrefixLen!, mac: ep.MacAddress! }]);
+      const v6 = ep.GlobalIPv6Address ? { address: ep.GlobalIPv6Address, prefix: ep.GlobalIPv6PrefixLen! } : undefined;
+      await plumb(c.State.Pid, [{ hostIf: ep.HostIf, ifName: ep.IfName, bridge: net.Bridge, address: ep.IPAddress!, prefix: ep.IPPrefixLen!, mac: ep.MacAddress!, v6 }]);
     } catch (err) {
       throw new ConflictError(`failed to connect ${c.Name.slice(1)} to ${name}: ${errorMessage(err)}`);
     }
@@ -137,7 +161,7 @@ export class Endpoints {
     this.net.ports.release(c.ID);
     c.PublishedPorts = [];
     for (const ep of Object.values(c.Endpoints ?? {})) {
-      Object.assign(ep, { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', EndpointID: '' });
+      Object.assign(ep, { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', EndpointID: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPv6Gateway: '' });
       delete ep.HostIf;
       delete ep.IfName;
     }

@@ -23,6 +23,8 @@ export interface PortRule {
 
 export interface FirewallState {
   tag: string;
+  /** ip6tables gets no loopback rule: ::1 is never DNATed out of the host. */
+  family?: 4 | 6;
   networks: FirewallNetwork[];
   ports: PortRule[];
 }
@@ -64,7 +66,7 @@ export function renderRules(s: FirewallState): string {
   for (const p of s.ports) nat.push(portRule(c, p));
   for (const n of s.networks) {
     // Published ports reached from 127.0.0.1 leave with a loopback source the container cannot answer.
-    nat.push(`-A ${c.post} -s 127.0.0.0/8 -o ${n.bridge} -j MASQUERADE`);
+    if (s.family !== 6) nat.push(`-A ${c.post} -s 127.0.0.0/8 -o ${n.bridge} -j MASQUERADE`);
     if (!n.internal) nat.push(`-A ${c.post} -s ${n.subnet} ! -o ${n.bridge} -j MASQUERADE`);
   }
   nat.push('COMMIT');
@@ -103,13 +105,17 @@ export class Firewall {
   private jumpsReady = false;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly tag: string) {}
+  private readonly cmd: string;
 
-  apply(state: Omit<FirewallState, 'tag'>): Promise<void> {
-    const text = renderRules({ tag: this.tag, ...state });
+  constructor(private readonly tag: string, private readonly family: 4 | 6 = 4) {
+    this.cmd = family === 6 ? 'ip6tables' : 'iptables';
+  }
+
+  apply(state: Omit<FirewallState, 'tag' | 'family'>): Promise<void> {
+    const text = renderRules({ tag: this.tag, family: this.family, ...state });
     const next = this.queue.then(async () => {
       if (text === this.applied) return;
-      await run('iptables-restore', ['-w', '--noflush'], text);
+      await run(`${this.cmd}-restore`, ['-w', '--noflush'], text);
       this.applied = text;
       if (!this.jumpsReady) await this.ensureJumps();
     });
@@ -119,8 +125,8 @@ export class Firewall {
 
   private async ensureJumps(): Promise<void> {
     for (const j of jumps(this.tag)) {
-      const exists = await run('iptables', ['-w', '-t', j.table, '-C', j.chain, ...j.rule]).then(() => true, () => false);
-      if (!exists) await run('iptables', ['-w', '-t', j.table, '-I', j.chain, '1', ...j.rule]);
+      const exists = await run(this.cmd, ['-w', '-t', j.table, '-C', j.chain, ...j.rule]).then(() => true, () => false);
+      if (!exists) await run(this.cmd, ['-w', '-t', j.table, '-I', j.chain, '1', ...j.rule]);
     }
     this.jumpsReady = true;
   }
@@ -129,12 +135,12 @@ export class Firewall {
   async remove(): Promise<void> {
     await this.queue;
     for (const j of jumps(this.tag)) {
-      while (await run('iptables', ['-w', '-t', j.table, '-D', j.chain, ...j.rule]).then(() => true, () => false));
+      while (await run(this.cmd, ['-w', '-t', j.table, '-D', j.chain, ...j.rule]).then(() => true, () => false));
     }
     const c = chainNames(this.tag);
     for (const [table, chain] of [['nat', c.dnat], ['nat', c.post], ['filter', c.forward]] as const) {
-      await run('iptables', ['-w', '-t', table, '-F', chain]).catch(() => undefined);
-      await run('iptables', ['-w', '-t', table, '-X', chain]).catch(() => undefined);
+      await run(this.cmd, ['-w', '-t', table, '-F', chain]).catch(() => undefined);
+      await run(this.cmd, ['-w', '-t', table, '-X', chain]).catch(() => undefined);
     }
     this.applied = '';
     this.jumpsReady = false;

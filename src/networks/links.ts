@@ -8,12 +8,14 @@ export const IP = process.env.TUG_IP ?? '/usr/sbin/ip';
 export const NSENTER = process.env.TUG_NSENTER ?? '/usr/bin/nsenter';
 
 /** Creates the bridge (or keeps the one there) with its gateway address, up, loopback-NAT allowed. */
-export async function ensureBridge(name: string, gateway: string, subnet: string): Promise<void> {
+export async function ensureBridge(name: string, gateway: string, subnet: string, v6?: { gateway: string; prefix: number }): Promise<void> {
   const prefix = parseSubnet(subnet).prefix;
   const exists = await run(IP, ['-o', '-4', 'addr', 'show', 'dev', name]).then((out) => out, () => undefined);
   const lines = [];
   if (exists === undefined) lines.push(`link add ${name} type bridge`);
   if (!exists?.includes(` ${gateway}/${prefix} `)) lines.push(`addr replace ${gateway}/${prefix} dev ${name}`);
+  // nodad: the address is usable at once, no duplicate detection delay on a bridge we own.
+  if (v6) lines.push(`addr replace ${v6.gateway}/${v6.prefix} dev ${name} nodad`);
   lines.push(`link set ${name} up`);
   await run(IP, ['-batch', '-'], lines.join('\n') + '\n');
   // DNAT of 127.0.0.1:PORT into the bridge needs loopback sources routed out of it.
@@ -41,6 +43,7 @@ export interface EndpointPlumbing {
   mac: string;
   /** Only the first endpoint gets the default route. */
   gateway?: string;
+  v6?: { address: string; prefix: number; gateway?: string };
 }
 
 /**
@@ -68,6 +71,8 @@ export function plumbingBatches(pid: number, eps: readonly EndpointPlumbing[]): 
     host.push(`link add ${e.hostIf} type veth peer name ${e.ifName} netns ${pid}`, `link set ${e.hostIf} master ${e.bridge} up`);
     inside.push(`link set ${e.ifName} address ${e.mac}`, `addr add ${e.address}/${e.prefix} dev ${e.ifName}`, `link set ${e.ifName} up`);
     if (e.gateway) inside.push(`route add default via ${e.gateway} dev ${e.ifName}`);
+    if (e.v6) inside.push(`addr add ${e.v6.address}/${e.v6.prefix} dev ${e.ifName} nodad`);
+    if (e.v6?.gateway) inside.push(`route add ::/0 via ${e.v6.gateway} dev ${e.ifName}`);
   }
   return { host: host.join('\n') + '\n', inside: inside.join('\n') + '\n' };
 }

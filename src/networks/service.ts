@@ -14,7 +14,8 @@ import { ipToInt, makePool, overlaps, parseSubnet, pickSubnet, type Subnet } fro
 import { IP, deleteBridge, enableForwarding, ensureBridge } from './links.js';
 import { portRules, PortHolder } from './ports.js';
 import type { NetworkStore } from './store.js';
-import { PREDEFINED, primaryNetwork, type NetworkRecord } from './types.js';
+import { PREDEFINED, pool4, pool6, primaryNetwork, type NetworkRecord } from './types.js';
+import { isIPv6Cidr, makePool6, overlaps6, parseSubnet6, pickSubnet6, type Subnet6 } from './ipam6.js';
 import type { EndpointSettings } from '../types/container.js';
 import { matchesFilters, networkView, type NetworkCreateBody } from './views.js';
 
@@ -34,11 +35,13 @@ const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 export class NetworkService {
   readonly ports = new PortHolder();
   readonly firewall: Firewall;
+  readonly firewall6: Firewall;
   readonly dns: EmbeddedDNS;
   readonly endpoints: Endpoints = new Endpoints(this);
 
   constructor(readonly d: NetworkServiceDeps) {
     this.firewall = new Firewall(d.bridge.slice(0, 15));
+    this.firewall6 = new Firewall(d.bridge.slice(0, 15), 6);
     this.dns = new EmbeddedDNS((id, name) => this.resolve(id, name), (id, source) => this.upstreams(id, source));
   }
 
@@ -90,7 +93,7 @@ export class NetworkService {
 
   /** Subnets of our networks and of every route on the host: a new network overlaps none. */
   private async takenSubnets(): Promise<Subnet[]> {
-    const out = this.d.store.all().flatMap((n) => n.IPAM.Config.map((c) => parseSubnet(c.Subnet)));
+    const out = this.d.store.all().map((n) => parseSubnet(pool4(n).Subnet));
     const routes = await run(IP, ['-4', 'route', 'show', 'table', 'all']).catch(() => '');
     for (const m of routes.matchAll(/^(?:local |broadcast )?(\d+\.\d+\.\d+\.\d+(?:\/\d+)?)\s/gm)) {
       const cidr = m[1]!.includes('/') ? m[1]! : `${m[1]!}/32`;
@@ -102,9 +105,17 @@ export class NetworkService {
     return out;
   }
 
+  private taken6(): Subnet6[] {
+    return this.d.store.all().flatMap((n) => {
+      const p = pool6(n);
+      return p ? [parseSubnet6(p.Subnet)] : [];
+    });
+  }
+
   private async bringUp(net: NetworkRecord): Promise<void> {
-    const pool = net.IPAM.Config[0]!;
-    await ensureBridge(net.Bridge, pool.Gateway, pool.Subnet);
+    const pool = pool4(net);
+    const v6 = pool6(net);
+    await ensureBridge(net.Bridge, pool.Gateway, pool.Subnet, v6 ? { gateway: v6.Gateway, prefix: parseSubnet6(v6.Subnet).prefix } : undefined);
     if (net.Name !== 'bridge') {
       await this.dns.serve(net.Id, pool.Gateway, !net.Internal).catch((err) => this.d.log('warn', `embedded DNS for ${net.Name}: ${errorMessage(err)}`));
     }
@@ -112,13 +123,22 @@ export class NetworkService {
 
   /** Rewrites this daemon's iptables chains from the networks and the running containers' ports. */
   async syncFirewall(): Promise<void> {
-    const networks = this.d.store.all().map((n) => ({ bridge: n.Bridge, subnet: n.IPAM.Config[0]!.Subnet, internal: n.Internal }));
+    const networks = this.d.store.all().map((n) => ({ bridge: n.Bridge, subnet: pool4(n).Subnet, internal: n.Internal }));
     const ports = this.d.containers.all().flatMap((c) => {
       const ip = this.primaryAddress(c);
       return ip && c.PublishedPorts?.length ? portRules(c.PublishedPorts, ip) : [];
     });
     await this.firewall.apply({ networks, ports });
+    // IPv6: masquerade and isolation for --ipv6 networks; ports are published on IPv4.
+    const v6 = this.d.store.all().flatMap((n) => {
+      const p = pool6(n);
+      return p ? [{ bridge: n.Bridge, subnet: p.Subnet, internal: n.Internal }] : [];
+    });
+    if (v6.length || this.had6) await this.firewall6.apply({ networks: v6, ports: [] });
+    this.had6 ||= v6.length > 0;
   }
+
+  private had6 = false;
 
   /** The address published ports lead to: the first endpoint with one. */
   primaryAddress(c: ContainerRecord): string | undefined {
@@ -133,7 +153,7 @@ export class NetworkService {
       for (const ep of Object.values(c.Endpoints ?? {})) {
         if (ep.NetworkID !== networkId || !ep.IPAddress) continue;
         const names = [c.Name.slice(1), c.ID.slice(0, 12), ...(ep.Aliases ?? []), ...(ep.DNSNames ?? [])].map((n) => n.toLowerCase());
-        if (names.includes(name)) ips.push(ep.IPAddress);
+        if (names.includes(name)) ips.push(ep.IPAddress, ...(ep.GlobalIPv6Address ? [ep.GlobalIPv6Address] : []));
       }
     }
     return ips.length ? ips : undefined;
@@ -163,28 +183,37 @@ export class NetworkService {
     if (this.d.store.all().some((n) => n.Name === name)) throw new ConflictError(`network with name ${name} already exists`);
     const driver = body.Driver || 'bridge';
     if (driver !== 'bridge') throw new NotFoundError(`plugin "${driver}" not found`);
-    if (body.EnableIPv6) throw new InvalidParameterError('IPv6 networks are not supported by tug yet');
-    const configs = body.IPAM?.Config ?? [];
-    if (configs.length > 1) throw new InvalidParameterError('tug supports one IPAM pool per network');
+    const all = body.IPAM?.Config ?? [];
+    const v6s = all.filter((c) => c.Subnet && isIPv6Cidr(c.Subnet));
+    const configs = all.filter((c) => !(c.Subnet && isIPv6Cidr(c.Subnet)));
+    if (configs.length > 1 || v6s.length > 1) throw new InvalidParameterError('tug supports one IPv4 and one IPv6 pool per network');
+    if (v6s.length && !body.EnableIPv6) throw new InvalidParameterError('IPv6 subnet given for a network without --ipv6');
     const want = configs[0];
     const taken = await this.takenSubnets();
     let pool;
     if (want?.Subnet) {
       pool = makePool(want.Subnet, want.Gateway || undefined, want.IPRange || undefined);
       const s = parseSubnet(pool.Subnet);
-      const clash = this.d.store.all().find((n) => n.IPAM.Config.some((c) => overlaps(parseSubnet(c.Subnet), s)));
+      const clash = this.d.store.all().find((n) => overlaps(parseSubnet(pool4(n).Subnet), s));
       if (clash) throw new ForbiddenError(`invalid pool request: Pool overlaps with other one on this address space`);
     } else {
       if (want?.Gateway || want?.IPRange) throw new InvalidParameterError('a gateway or IP range needs a --subnet');
       pool = makePool(pickSubnet(taken));
+    }
+    const pools = [pool];
+    if (body.EnableIPv6) {
+      const p6 = v6s[0]?.Subnet ? makePool6(v6s[0].Subnet, v6s[0].Gateway || undefined) : makePool6(pickSubnet6(this.taken6()));
+      const s6 = parseSubnet6(p6.Subnet);
+      if (this.taken6().some((t) => overlaps6(t, s6))) throw new ForbiddenError(`invalid pool request: Pool overlaps with other one on this address space`);
+      pools.push(p6);
     }
     const id = randomBytes(32).toString('hex');
     const options = { ...(body.Options ?? {}) };
     const bridge = options['com.docker.network.bridge.name'] || `br-${id.slice(0, 12)}`;
     if (bridge.length > 15) throw new InvalidParameterError(`bridge name ${bridge} is longer than 15 characters`);
     const rec: NetworkRecord = {
-      Name: name, Id: id, Created: nowRFC3339Nano(), Driver: 'bridge', EnableIPv6: false,
-      IPAM: { Driver: 'default', Options: body.IPAM?.Options ?? {}, Config: [pool] },
+      Name: name, Id: id, Created: nowRFC3339Nano(), Driver: 'bridge', EnableIPv6: !!body.EnableIPv6,
+      IPAM: { Driver: 'default', Options: body.IPAM?.Options ?? {}, Config: pools },
       Internal: body.Internal ?? false, Attachable: body.Attachable ?? false, Options: options, Labels: body.Labels ?? {}, Bridge: bridge,
     };
     // Record first: a crash after this leaves a network that the next start brings up.
@@ -278,5 +307,6 @@ export class NetworkService {
     this.dns.stopAll();
     this.ports.releaseAll();
     await this.firewall.remove().catch((err) => this.d.log('warn', `removing iptables chains: ${errorMessage(err)}`));
+    if (this.had6) await this.firewall6.remove().catch((err) => this.d.log('warn', `removing ip6tables chains: ${errorMessage(err)}`));
   }
 }

@@ -1,5 +1,6 @@
 // A network as tugd keeps it (networks/<id>.json under data-root) and as the Engine API shows it.
 import type { Pool } from './ipam.js';
+import { isIPv6Cidr } from './ipam6.js';
 
 export interface NetworkRecord {
   Name: string;
@@ -14,6 +15,16 @@ export interface NetworkRecord {
   Labels: Record<string, string>;
   /** The Linux bridge carrying the network. */
   Bridge: string;
+}
+
+/** The IPv4 pool every network has. */
+export function pool4(net: NetworkRecord): Pool {
+  return net.IPAM.Config.find((c) => !isIPv6Cidr(c.Subnet))!;
+}
+
+/** The IPv6 pool of an --ipv6 network. */
+export function pool6(net: NetworkRecord): Pool | undefined {
+  return net.EnableIPv6 ? net.IPAM.Config.find((c) => isIPv6Cidr(c.Subnet)) : undefined;
 }
 
 /** The predefined networks that cannot be created or removed. */

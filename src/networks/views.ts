@@ -2,7 +2,7 @@
 import type { ContainerRecord } from '../containers/types.js';
 import { InvalidParameterError } from '../errors.js';
 import { parseSubnet } from './ipam.js';
-import type { NetworkRecord } from './types.js';
+import { pool4, type NetworkRecord } from './types.js';
 
 export interface NetworkCreateBody {
   Name?: string;
@@ -26,7 +26,7 @@ function endpointsOn(net: NetworkRecord, containers: readonly ContainerRecord[])
     if (!c.State.Running) continue;
     const ep = Object.values(c.Endpoints ?? {}).find((e) => e.NetworkID === net.Id && e.IPAddress);
     if (!ep) continue;
-    out[c.ID] = { Name: c.Name.slice(1), EndpointID: ep.EndpointID ?? '', MacAddress: ep.MacAddress ?? '', IPv4Address: `${ep.IPAddress}/${ep.IPPrefixLen ?? parseSubnet(net.IPAM.Config[0]!.Subnet).prefix}`, IPv6Address: '' };
+    out[c.ID] = { Name: c.Name.slice(1), EndpointID: ep.EndpointID ?? '', MacAddress: ep.MacAddress ?? '', IPv4Address: `${ep.IPAddress}/${ep.IPPrefixLen ?? parseSubnet(pool4(net).Subnet).prefix}`, IPv6Address: ep.GlobalIPv6Address ? `${ep.GlobalIPv6Address}/${ep.GlobalIPv6PrefixLen}` : '' };
   }
   return out;
 }

@@ -169,9 +169,11 @@ function reapNetworks(dataRoot: string, bridge: string): void {
     ['nat', 'POSTROUTING', `TUG-POST-${tag}`, []],
     ['filter', 'FORWARD', `TUG-FWD-${tag}`, []],
   ] as const) {
-    while (spawnSync('iptables', ['-w', '-t', table, '-D', parent, ...rule, '-j', chain], { stdio: 'ignore' }).status === 0);
-    spawnSync('iptables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
-    spawnSync('iptables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
+    for (const cmd of ['iptables', 'ip6tables']) {
+      while (spawnSync(cmd, ['-w', '-t', table, '-D', parent, ...rule, '-j', chain], { stdio: 'ignore' }).status === 0);
+      spawnSync(cmd, ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
+      spawnSync(cmd, ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
+    }
   }
 }
 

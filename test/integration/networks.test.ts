@@ -215,6 +215,19 @@ describe('user-defined networks', () => {
     assert.equal(files, 'box1\n10.1.2.3\tdb\nnameserver 10.9.9.9\nsearch corp.example\n');
   });
 
+  it('an --ipv6 network gives dual-stack addresses, AAAA answers and v6 packets', async () => {
+    await ok(['network', 'create', '--ipv6', '--subnet', '10.232.0.0/24', '--subnet', 'fd42:7:7:7::/64', 'dual']);
+    await ok(['run', '-d', '--name', 'six', '--network', 'dual', 'busybox', ...HTTPD('over-six')]);
+    const ep = (await inspect('six')).NetworkSettings.Networks.dual as unknown as { IPAddress: string; GlobalIPv6Address: string; IPv6Gateway: string };
+    assert.deepEqual([ep.IPAddress, ep.GlobalIPv6Address, ep.IPv6Gateway], ['10.232.0.2', 'fd42:7:7:7::2', 'fd42:7:7:7::1']);
+    const r = await ok(['run', '--rm', '--network', 'dual', 'busybox', 'sh', '-c', 'nslookup -type=aaaa six | grep "^Address: f"; ip -6 route | grep ^default; timeout 5 wget -qO- "http://[fd42:7:7:7::2]/index.html"']);
+    assert.equal(r, 'Address: fd42:7:7:7::2\ndefault via fd42:7:7:7::1 dev eth0  metric 1024 \nover-six\n');
+    const net = JSON.parse(await ok(['network', 'inspect', 'dual']))[0] as { EnableIPv6: boolean; Containers: Record<string, { IPv6Address: string }> };
+    assert.equal(net.EnableIPv6, true);
+    assert.deepEqual(Object.values(net.Containers).map((c) => c.IPv6Address), ['fd42:7:7:7::2/64']);
+    await ok(['rm', '-f', 'six']);
+  });
+
   it('the embedded DNS forwards other names to the container\'s --dns servers', async () => {
     // A resolver of the test's own on 127.0.0.1:53, which tugd (in the host netns) can reach.
     const server = createSocket('udp4');

@@ -10,6 +10,7 @@ import { hostNameservers } from '../../src/networks/dns.js';
 import { answersOf, buildQuery, buildResponse, parseQuery, TYPE_AAAA } from '../../src/networks/dnswire.js';
 import { renderRules } from '../../src/networks/firewall.js';
 import { checkRequested, ipToInt, macFor, makePool, nextFree, overlaps, parseSubnet, pickSubnet } from '../../src/networks/ipam.js';
+import { formatIPv6, makePool6, nextFree6, overlaps6, parseIPv6, parseSubnet6, pickSubnet6 } from '../../src/networks/ipam6.js';
 import { dnsRules, plumbingBatches } from '../../src/networks/links.js';
 import { portMapView, portRequests, portRules } from '../../src/networks/ports.js';
 import { matchesFilters } from '../../src/networks/views.js';
@@ -64,6 +65,42 @@ describe('IPAM', () => {
   });
 });
 
+describe('IPv6 IPAM', () => {
+  it('parses and prints addresses as RFC 5952 says', () => {
+    const cases: [string, string][] = [['fd42:0:0:0:0:0:0:1', 'fd42::1'], ['::', '::'], ['::1', '::1'], ['2001:DB8:0:0:1:0:0:1', '2001:db8::1:0:0:1'], ['fd00:1:2:3:4:5:6:7', 'fd00:1:2:3:4:5:6:7'], ['1:0:2::', '1:0:2::']];
+    for (const [input, text] of cases) assert.equal(formatIPv6(parseIPv6(input)), text, input);
+    for (const bad of ['1::2::3', 'fd00:::1', '12345::', 'g::1', '1:2:3:4:5:6:7:8:9', '1:2:3']) invalid(() => parseIPv6(bad), /^invalid IP address/);
+  });
+  it('round-trips random addresses (fuzzed)', () => {
+    const rand = mulberry32(3);
+    for (let i = 0; i < 500; i++) {
+      let n = 0n;
+      for (let j = 0; j < 8; j++) n = (n << 16n) | BigInt(rand() < 0.4 ? 0 : Math.floor(rand() * 65536));
+      assert.equal(parseIPv6(formatIPv6(n)), n);
+    }
+  });
+  it('pools, the next free address, and random ULA /64s that do not overlap', () => {
+    const pool = makePool6('fd42:1:2:3::/64');
+    assert.deepEqual(pool, { Subnet: 'fd42:1:2:3::/64', Gateway: 'fd42:1:2:3::1' });
+    assert.equal(nextFree6(pool, new Set()), 'fd42:1:2:3::2');
+    assert.equal(nextFree6(pool, new Set(['fd42:1:2:3::2'])), 'fd42:1:2:3::3');
+    invalid(() => parseSubnet6('fd42::1/64'), /should be fd42::\/64/);
+    invalid(() => makePool6('fd42::/64', 'fd43::1'), /no matching subnet for gateway/);
+    const rand = mulberry32(9);
+    const taken = [parseSubnet6('fd00::/9')];
+    for (let i = 0; i < 50; i++) {
+      const s = parseSubnet6(pickSubnet6(taken, rand));
+      assert.equal(s.prefix, 64);
+      assert.ok(!taken.some((t) => overlaps6(t, s)));
+      taken.push(s);
+    }
+  });
+  it('answers AAAA records', () => {
+    const q = buildQuery(7, 'six', TYPE_AAAA);
+    assert.deepEqual(answersOf(buildResponse(q, parseQuery(q)!, ['fd42:1:2:3::2'])), { rcode: 0, ips: ['fd42:1:2:3::2'] });
+  });
+});
+
 describe('firewall rules', () => {
   const text = renderRules({
     tag: 'tugtabc',
@@ -74,6 +111,11 @@ describe('firewall rules', () => {
     const declared = text.split('\n').filter((l) => l.startsWith(':'));
     assert.deepEqual(declared, [':TUG-DNAT-tugtabc - [0:0]', ':TUG-POST-tugtabc - [0:0]', ':TUG-FWD-tugtabc - [0:0]']);
     assert.ok(text.split('\n').filter((l) => l.startsWith('-A')).every((l) => /^-A TUG-(DNAT|POST|FWD)-tugtabc /.test(l)));
+  });
+  it('leaves the loopback rule out of the IPv6 rules', () => {
+    const v6 = renderRules({ tag: 't', family: 6, networks: [{ bridge: 'br-6', subnet: 'fd42::/64', internal: false }], ports: [] });
+    assert.doesNotMatch(v6, /127\.0\.0\.0/);
+    assert.match(v6, /^-A TUG-POST-t -s fd42::\/64 ! -o br-6 -j MASQUERADE$/m);
   });
   it('DNATs ports (a same-numbered range in one rule), masquerades all but internal networks', () => {
     assert.match(text, /^-A TUG-DNAT-tugtabc -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10\.1\.1\.2:80$/m);
