@@ -78,6 +78,9 @@ export class NetworkService {
       Name: 'bridge', Id: randomBytes(32).toString('hex'), Created: nowRFC3339Nano(), Driver: 'bridge', EnableIPv6: false,
       IPAM: { Driver: 'default', Options: null, Config: [] }, Internal: false, Attachable: false, Options: {}, Labels: {}, Bridge: this.d.bridge,
     };
+    const old = existing?.Bridge === this.d.bridge ? existing.IPAM.Config[0] : undefined;
+    // The address an earlier --bip put on the bridge would keep routing the old subnet there.
+    if (old) await run(IP, ['addr', 'del', `${old.Gateway}/${parseSubnet(old.Subnet).prefix}`, 'dev', this.d.bridge]).catch(() => undefined);
     rec.Bridge = this.d.bridge;
     rec.IPAM.Config = [makePool(subnet, gateway)];
     rec.Options = {
@@ -252,8 +255,8 @@ export class NetworkService {
     }
     this.dns.stop(net.Id);
     await this.d.store.delete(net);
-    await this.syncFirewall();
-    await deleteBridge(net.Bridge);
+    // The kernel takes ~50 ms to delete a bridge; the rules need not wait for it.
+    await Promise.all([this.syncFirewall(), deleteBridge(net.Bridge)]);
     this.emit(net, 'destroy');
   }
 

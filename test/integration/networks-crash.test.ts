@@ -76,4 +76,20 @@ describe('networks across restarts', () => {
     assert.ok(ourRules().some((l) => l.startsWith(`-A FORWARD -j TUG-FWD-${d.bridge}`)));
     await ok(['rm', '-f', 'srv', 'brief']);
   });
+
+  it('--bip moves the default bridge to the given address and subnet', async () => {
+    assert.equal(await d.stop(), 0);
+    const third = 1 + Math.floor(Math.random() * 250);
+    await d.startProcess(['--bip', `10.234.${third}.1/24`]);
+    const net = JSON.parse(await ok(['network', 'inspect', 'bridge']))[0] as { IPAM: { Config: unknown[] }; Options: Record<string, string> };
+    assert.deepEqual(net.IPAM.Config, [{ Subnet: `10.234.${third}.0/24`, Gateway: `10.234.${third}.1` }]);
+    assert.equal(net.Options['com.docker.network.bridge.name'], d.bridge);
+    assert.equal(await ok(['run', '--rm', 'busybox', 'sh', '-c', 'ip route | grep default']), `default via 10.234.${third}.1 dev eth0 \n`);
+    const addrs = spawnSync('ip', ['-o', '-4', 'addr', 'show', 'dev', d.bridge], { encoding: 'utf8' }).stdout;
+    assert.deepEqual([...addrs.matchAll(/inet (\S+)/g)].map((m) => m[1]), [`10.234.${third}.1/24`]);
+    assert.equal(await d.stop(), 0);
+    const bad = await d.startProcess(['--bip', '10.234.0.0/24']).then(() => 'started', (err: Error) => err.message);
+    assert.match(bad, /invalid --bip 10\.234\.0\.0\/24: give the bridge's own address/);
+    await d.startProcess();
+  });
 });
