@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { containerFsBench } from '../bench/containersfs.mjs';
 import { benchVolumes } from '../bench/volumes.mjs';
+import { networkBench } from '../bench/networks.mjs';
 
 const repo = process.cwd();
 const tug = join(repo, 'bin/tug');
@@ -76,6 +77,7 @@ try {
     const r = spawnSync('/usr/local/bin/docker', ['run', '--rm', 'busybox', 'true'], { env: dockerEnv });
     if (r.status !== 0) throw new Error(`docker run: ${r.stderr}`);
   }, 15);
+  await networkBench(results, tugRun);
   const t50 = process.hrtime.bigint();
   for (let i = 0; i < 50; i++) tugRun(['run', '-d', 'busybox', 'sleep', '1000']);
   results['50 detached starts, one after another (ms)'] = Number(process.hrtime.bigint() - t50) / 1e6;
@@ -111,6 +113,7 @@ try {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m && m.startsWith(dir));
   for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
   rmSync(dir, { recursive: true, force: true });
+  spawnSync('ip', ['link', 'del', 'tugbench0']);
 }
 
 const lastFile = join(repo, 'bench', 'last.json');

@@ -13,6 +13,7 @@ import { registerContainerFsRoutes } from './routes/container-fs.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerImageRoutes } from './routes/images.js';
+import { registerNetworkRoutes } from './routes/networks.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerVolumeRoutes } from './routes/volumes.js';
 import type { Services } from './services.js';
@@ -29,6 +30,7 @@ export function buildRouter(services: Services): Router {
   registerEventRoutes(r, services);
   registerStreamRoutes(r, services);
   registerVolumeRoutes(r, services);
+  registerNetworkRoutes(r, services);
   return r;
 }
 

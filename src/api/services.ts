@@ -5,6 +5,7 @@ import type { ContainerService } from '../containers/service.js';
 import type { EventBus } from '../events/index.js';
 import type { ImageService } from '../images/service.js';
 import type { VolumeService } from '../volumes/index.js';
+import type { NetworkService } from '../networks/service.js';
 
 export interface SystemInfo {
   version(): Record<string, unknown>;
@@ -19,4 +20,5 @@ export interface Services {
   containerFs: ContainerFilesystem;
   events: EventBus;
   volumes: VolumeService;
+  networks: NetworkService;
 }

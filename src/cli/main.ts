@@ -5,6 +5,7 @@ import { registerEventCommands } from './commands/events.js';
 import { registerContainerCommands } from './commands/containers/index.js';
 import { registerExecCommands } from './commands/exec.js';
 import { registerImageCommands } from './commands/images.js';
+import { registerNetworkCommands } from './commands/network.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerTransferCommands } from './commands/transfer.js';
@@ -55,6 +56,7 @@ function buildProgram(): Command {
   registerRunCommands(program, container);
   registerExecCommands(program, container);
   registerVolumeCommands(program);
+  registerNetworkCommands(program);
   return program;
 }
 

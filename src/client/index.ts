@@ -4,6 +4,7 @@ import { Transport, jsonMessages, type JSONMessage } from './http.js';
 import { LifecycleClient } from './lifecycle.js';
 import { ContainerClient } from './containers.js';
 import { VolumeClient } from './volumes.js';
+import { NetworkClient } from './networks.js';
 import { systemEvents, type EventMessage, type EventsOptions } from './events.js';
 
 export { DaemonError, Transport, jsonMessages, readAll, type JSONMessage } from './http.js';
@@ -55,12 +56,14 @@ export class EngineClient {
   readonly lifecycle: LifecycleClient;
   readonly containers: ContainerClient;
   readonly volumes: VolumeClient;
+  readonly networks: NetworkClient;
 
   constructor(readonly host: string) {
     this.transport = new Transport(socketPathOf(host), host);
     this.lifecycle = new LifecycleClient(this.transport);
     this.containers = new ContainerClient(this.transport);
     this.volumes = new VolumeClient(this.transport);
+    this.networks = new NetworkClient(this.transport);
   }
 
   version(): Promise<Record<string, unknown>> {

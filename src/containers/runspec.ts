@@ -121,9 +121,11 @@ export interface SpecContext {
   cgroupsPath: string;
   /** The container's binds, volumes and --mount tmpfs, made ready by the volume service. */
   mounts?: SpecMount[];
+  /** For `--network container:NAME`: /proc/PID/ns/net of that container. */
+  netnsPath?: string;
 }
 
-export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts = [] }: SpecContext): Promise<SpecInput> {
+export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts = [], netnsPath }: SpecContext): Promise<SpecInput> {
   const c = rec.Config;
   const hc = rec.HostConfig;
   const [passwd, group] = await Promise.all([readOptional(join(rootfs, 'etc/passwd')), readOptional(join(rootfs, 'etc/group'))]);
@@ -132,7 +134,7 @@ export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts 
   const env = containerEnv(c.Hostname ?? '', c.Tty ?? false, home, c.Env ?? []);
   const sec = parseSecurityOpts(hc.SecurityOpt ?? []);
   const net = hc.NetworkMode ?? 'bridge';
-  if (net.startsWith('container:')) throw new InvalidParameterError('network mode container: is not supported yet');
+  if (net.startsWith('container:') && !netnsPath) throw new InvalidParameterError(`cannot join network of a non running container: ${net.slice(10)}`);
   const devices = await Promise.all((hc.Devices ?? []).map((d) => statDevice(d.PathOnHost ?? '', d.PathInContainer || d.PathOnHost || '', d.CgroupPermissions || 'rwm')));
   if (hc.Init && !host.initPath) throw new InvalidParameterError('--init needs tini: apt-get install tini');
   return {
@@ -157,7 +159,7 @@ export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts 
     apparmor: sec.apparmor,
     arch: host.arch,
     kernelVersion: host.kernelVersion,
-    network: { mode: net === 'host' ? 'host' : net === 'none' ? 'none' : 'private' },
+    network: netnsPath ? { mode: 'ns', nsPath: netnsPath } : { mode: net === 'host' ? 'host' : net === 'none' ? 'none' : 'private' },
     pidMode: namespaceMode(hc.PidMode, 'pid'),
     ipcMode: hc.IpcMode === 'none' ? 'none' : namespaceMode(hc.IpcMode, 'ipc'),
     utsMode: namespaceMode(hc.UTSMode, 'uts'),
@@ -207,7 +209,15 @@ export function hostsContent(rec: ContainerRecord, hostHosts: string): string {
     const i = h.indexOf(':');
     return `${h.slice(i + 1)}\t${h.slice(0, i)}\n`;
   });
-  return HOSTS_BASE + extra.join('');
+  // Docker's line for the container itself: its first address and its hostname.
+  const ep = Object.values(rec.Endpoints ?? {}).find((e) => e.IPAddress);
+  const own = [ep?.IPAddress, ep?.GlobalIPv6Address].filter(Boolean).map((ip) => `${ip!}\t${rec.Config.Hostname ?? ''}\n`).join('');
+  return HOSTS_BASE + extra.join('') + own;
+}
+
+/** On a user-defined network the embedded DNS at 127.0.0.11 answers, as Docker's does. */
+function usesEmbeddedDNS(rec: ContainerRecord): boolean {
+  return Object.keys(rec.Endpoints ?? {}).some((n) => n !== 'bridge');
 }
 
 /** resolv.conf: the host's, without loopback nameservers a private network cannot reach. */
@@ -216,6 +226,12 @@ export function resolvConfContent(rec: ContainerRecord, hostResolv: string): str
   if (hc.NetworkMode === 'host' && !hc.Dns?.length && !hc.DnsSearch?.length && !hc.DnsOptions?.length) return hostResolv;
   let lines = hostResolv.split('\n').filter((l) => l.trim() !== '');
   if (hc.NetworkMode !== 'host') lines = lines.filter((l) => !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
+  if (usesEmbeddedDNS(rec)) {
+    const opts = ['ndots:0', ...(hc.DnsOptions ?? [])];
+    lines = lines.filter((l) => !/^\s*(nameserver|options)\s/.test(l));
+    if (hc.DnsSearch?.length) lines = [...lines.filter((l) => !/^\s*(search|domain)\s/.test(l)), `search ${hc.DnsSearch.join(' ')}`];
+    return `nameserver 127.0.0.11\n${lines.join('\n')}${lines.length ? '\n' : ''}options ${opts.join(' ')}\n`;
+  }
   if (hc.Dns?.length) lines = [...lines.filter((l) => !/^\s*nameserver\s/.test(l)), ...hc.Dns.map((d) => `nameserver ${d}`)];
   if (hc.DnsSearch?.length) lines = [...lines.filter((l) => !/^\s*(search|domain)\s/.test(l)), `search ${hc.DnsSearch.join(' ')}`];
   if (hc.DnsOptions?.length) lines = [...lines.filter((l) => !/^\s*options\s/.test(l)), `options ${hc.DnsOptions.join(' ')}`];

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConflictError, InvalidParameterError, NotModifiedError, TugError, errorMessage } from '../errors.js';
+import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, TugError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/service.js';
 import { createContainer, ctlPath, livingMonitor, writeControl, type MonitorPaths } from '../runtime/conmon.js';
 import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
@@ -30,6 +30,7 @@ import { CONMON_LOG_SIZE_MAX, LogRotation, normalizeLogConfig, rotationOf } from
 import { signalNumber } from './signals.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
 import { releaseMounts, resolveMountPoints, setupMounts, volumeNames, type MountPointRecord, type VolumeService } from '../volumes/index.js';
+import type { ContainerNetworking } from './networking.js';
 
 export interface EventSink {
   publish(type: 'container', action: string, actor: { ID: string; Attributes: Record<string, string> }): void;
@@ -46,6 +47,7 @@ export interface ContainerServiceDeps {
   execRoot: string;
   host: HostFacts;
   events?: EventSink;
+  networks?: ContainerNetworking;
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 }
 
@@ -118,6 +120,7 @@ export class ContainerService {
       if (exited) continue;
       if (await livingMonitor(this.monitorPaths(rec.ID))) {
         this.watchLog(rec);
+        await this.d.networks?.restore(rec);
         await this.health.resume(rec, this.monitorPaths(rec.ID).bundle);
         continue;
       }
@@ -161,6 +164,7 @@ export class ContainerService {
       this.runtime(rec);
       rec.MountPoints = await this.mountPoints(rec);
       anonymous = volumeNames(rec.MountPoints);
+      if (this.d.networks) rec.Endpoints = this.d.networks.atCreate(rec.HostConfig, body.NetworkingConfig, name);
       await this.d.snapshots.prepare(id, rec.Layers);
       await this.d.store.save(rec);
       this.emit(rec, 'create');
@@ -195,15 +199,18 @@ export class ContainerService {
     try {
       const rootfs = await this.d.snapshots.mount(id);
       const files = this.networkFiles(id);
+      // Addresses first: /etc/hosts names the container's own.
+      await this.d.networks?.prepare(rec);
       await writeNetworkFiles(rec, files);
       // A record written before mount points were kept gets them now, once.
       if (!rec.MountPoints) rec.MountPoints = await this.mountPoints(rec);
       const mounts = await setupMounts(rec.MountPoints, { containerID: id, rootfs, volumes: this.d.volumes });
-      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, mounts });
+      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, mounts, netnsPath: this.joinedNetns(rec) });
       await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
       await writeFile(join(paths.bundle, 'config.json'), serializeSpec(buildSpec(input)));
       await this.exits.clear(id);
       const pid = await this.createWithRetry(rec, paths);
+      await this.d.networks?.plumb(rec, pid);
       const startedAt = nowRFC3339Nano();
       await this.runtime(rec).start(id);
       rec.State = { ...rec.State, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: startedAt, FinishedAt: ZERO_TIME };
@@ -219,6 +226,7 @@ export class ContainerService {
       await this.runtime(rec).delete(id, true).catch(() => undefined);
       this.d.snapshots.unmount(id);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch(() => undefined);
+      await this.d.networks?.release(rec).catch(() => undefined);
       const message = errorMessage(err);
       rec.State = { ...rec.State, Error: message, ExitCode: startFailureCode(message), Running: false, Restarting: false, Pid: 0 };
       await this.d.store.save(rec);
@@ -249,6 +257,16 @@ export class ContainerService {
       await this.runtime(rec).delete(rec.ID, true);
       return await createContainer(opts);
     }
+  }
+
+  /** `--network container:NAME`: the namespace of that container, which must be running. */
+  private joinedNetns(rec: ContainerRecord): string | undefined {
+    const mode = rec.HostConfig.NetworkMode ?? '';
+    if (!mode.startsWith('container:')) return undefined;
+    const other = this.d.store.find(mode.slice('container:'.length));
+    if (!other) throw new NotFoundError(`No such container: ${mode.slice('container:'.length)}`);
+    if (!other.State.Running || !other.State.Pid) throw new ConflictError(`cannot join network namespace of a non running container: container ${other.ID} is not running`);
+    return `/proc/${other.State.Pid}/ns/net`;
   }
 
   rootfs(id: string): string {
@@ -291,6 +309,7 @@ export class ContainerService {
       const oom = await oomKilled(id);
       await this.runtime(rec).delete(id, true).catch((err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`));
       this.d.snapshots.unmount(id);
+      await this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`));
       await this.exits.clear(id);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch((err) => this.d.log('warn', `releasing volumes of ${id.slice(0, 12)}: ${errorMessage(err)}`));
       rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs) };

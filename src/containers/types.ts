@@ -1,7 +1,7 @@
 // tug's record of one container, kept as config.v2.json under data-root (dockerd's file name):
 // the merged config, the host config, and the state the engine last saw.
-import type { ContainerConfig, HostConfig } from '../types/container.js';
 import type { MountPointRecord } from '../volumes/index.js';
+import type { ContainerConfig, EndpointSettings, HostConfig } from '../types/container.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -59,6 +59,23 @@ export interface ContainerRecord {
   Driver: 'overlay2';
   /** By destination, as dockerd's MountPoints: binds, volumes and --mount tmpfs, resolved at create. */
   MountPoints?: Record<string, MountPointRecord>;
+  /** The networks the container is on, by name; addresses are filled while it runs. */
+  Endpoints?: Record<string, EndpointRecord>;
+  /** Host ports held for the container while it runs. */
+  PublishedPorts?: PublishedPort[];
+}
+
+/** Docker's EndpointSettings plus the interface names tugd needs to tear the endpoint down. */
+export interface EndpointRecord extends EndpointSettings {
+  HostIf?: string;
+  IfName?: string;
+}
+
+export interface PublishedPort {
+  proto: 'tcp' | 'udp';
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
 }
 
 export function initialState(): ContainerState {

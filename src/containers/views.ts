@@ -47,19 +47,50 @@ export interface ContainerPaths {
   lowers: string[];
 }
 
+const EMPTY_ENDPOINT = {
+  IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0, NetworkID: '', EndpointID: '',
+  Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
+};
+
+/** NetworkSettings.Ports: exposed ports map to null, published ones to their host bindings. */
+function portsView(rec: ContainerRecord): Record<string, { HostIp: string; HostPort: string }[] | null> {
+  const out: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
+  for (const key of Object.keys(rec.Config.ExposedPorts ?? {})) out[key.includes('/') ? key : `${key}/tcp`] = null;
+  for (const p of rec.State.Running ? rec.PublishedPorts ?? [] : []) {
+    (out[`${p.containerPort}/${p.proto}`] ??= []).push({ HostIp: p.hostIp || '0.0.0.0', HostPort: String(p.hostPort) });
+  }
+  return out;
+}
+
 function networkSettings(rec: ContainerRecord): Record<string, unknown> {
   const mode = rec.HostConfig.NetworkMode ?? 'bridge';
   const networks: Record<string, unknown> = {};
-  networks[mode] = {
-    IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0, NetworkID: '', EndpointID: '',
-    Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
-  };
+  if (rec.Endpoints) {
+    for (const [name, ep] of Object.entries(rec.Endpoints)) {
+      const { HostIf: _h, IfName: _i, ...shown } = ep;
+      networks[name] = { ...EMPTY_ENDPOINT, ...shown };
+    }
+  } else if (!mode.startsWith('container:')) networks[mode] = { ...EMPTY_ENDPOINT };
+  // dockerd fills the top-level (deprecated) fields from the default bridge only.
+  const br = rec.Endpoints?.bridge;
   return {
     Bridge: '', SandboxID: '', SandboxKey: rec.State.Pid ? `/proc/${rec.State.Pid}/ns/net` : '', HairpinMode: false,
-    LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: {}, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-    EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
+    LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: portsView(rec), SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+    EndpointID: br?.EndpointID ?? '', Gateway: br?.Gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: br?.IPAddress ?? '',
+    IPPrefixLen: br?.IPPrefixLen ?? 0, IPv6Gateway: '', MacAddress: br?.MacAddress ?? '',
     Networks: networks,
   };
+}
+
+/** The `Ports` of /containers/json: one entry per exposed or published port. */
+function portSummaries(rec: ContainerRecord): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const [key, bindings] of Object.entries(portsView(rec))) {
+    const [port = '0', proto = 'tcp'] = key.split('/');
+    if (!bindings) out.push({ PrivatePort: Number(port), Type: proto });
+    else for (const b of bindings) out.push({ IP: b.HostIp, PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: proto });
+  }
+  return out;
 }
 
 /** MountPoint of the swagger, in dockerd's field order; Name and Driver only for volumes. */
@@ -121,7 +152,7 @@ export function summaryView(rec: ContainerRecord, imageName: string, now = Date.
     ImageID: rec.Image,
     Command: cmd,
     Created: Math.floor(Date.parse(rec.Created) / 1000),
-    Ports: [],
+    Ports: portSummaries(rec),
     Labels: rec.Config.Labels ?? {},
     State: rec.State.Status,
     Status: statusLine(rec.State, now),

@@ -21,6 +21,8 @@ import { Runtime } from '../runtime/runc.js';
 import { SnapshotStore } from '../storage/snapshots.js';
 import { VolumeService, VolumeStore } from '../volumes/index.js';
 import { volumeUsers } from '../containers/users.js';
+import { NetworkService } from '../networks/service.js';
+import { NetworkStore } from '../networks/store.js';
 import type { Logger } from '../api/server.js';
 import type { DaemonConfig } from './config.js';
 import { System } from './info.js';
@@ -62,6 +64,8 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   const host = readHostFacts();
   const volumes = new VolumeService(new VolumeStore(join(config.dataRoot, 'volumes')), events);
   volumes.users = volumeUsers(containerStore);
+  const networks = new NetworkService({ store: new NetworkStore(join(config.dataRoot, 'networks')), containers: containerStore, bridge: config.bridge, bip: config.bip, log, events });
+  await networks.init();
   const containers = new ContainerService({
     store: containerStore,
     snapshots,
@@ -72,15 +76,18 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
     execRoot: config.execRoot,
     host,
     events,
+    networks: networks.endpoints,
     log,
   });
   await volumes.init();
   await containers.init();
+  // After recovery: the chains hold exactly the ports of containers that still run.
+  await networks.syncFirewall();
   images.users = imageUsers(containerStore);
   // A crash can leave complete blobs or layers that no image record reached: drop them.
   await images.collectGarbage();
   const system = new System(config, images, containerStore, runtimes, await engineID(config.dataRoot));
   const exec = new ExecService(containers, containerStore, config.execRoot, host);
   const containerFs = new ContainerFilesystem(containers, snapshots, images);
-  return { images, system, containers, exec, events, containerFs, volumes };
+  return { images, system, containers, exec, events, containerFs, volumes, networks };
 }

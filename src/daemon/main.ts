@@ -74,10 +74,13 @@ async function main(): Promise<void> {
     stopping = true;
     log('info', `${signal} received, shutting down`);
     services.containers.close();
+    const networksClosed = services.networks.close();
     server.close(() => {
-      lock.close();
-      log('info', 'tugd stopped');
-      process.exit(0);
+      void networksClosed.then(() => {
+        lock.close();
+        log('info', 'tugd stopped');
+        process.exit(0);
+      });
     });
     // Streaming clients (logs -f, events) would hold close() open forever.
     server.closeAllConnections();

@@ -134,17 +134,46 @@ export class TestDaemon {
     return exited;
   }
 
-  /** Removes every container (monitors, mounts, cgroups) before the daemon and its directory. */
+  /** Removes every container (monitors, mounts, cgroups) and network before the daemon and its directory. */
   async cleanup(): Promise<void> {
     if (this.proc && this.proc.exitCode === null) {
       const list = await this.api('GET', '/containers/json?all=1').catch(() => undefined);
       for (const c of (Array.isArray(list?.body) ? list.body : []) as { Id: string }[]) {
         await this.api('DELETE', `/containers/${c.Id}?force=1`).catch(() => undefined);
       }
+      await this.api('POST', '/networks/prune').catch(() => undefined);
     }
     await this.stop();
     reapLeftovers(this.dir, this.execRoot);
+    reapNetworks(this.dataRoot, this.bridge);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The bridges of the daemon's networks (from its records) and its iptables chains. */
+function reapNetworks(dataRoot: string, bridge: string): void {
+  const dir = join(dataRoot, 'networks');
+  const bridges = new Set([bridge]);
+  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+    try {
+      bridges.add((JSON.parse(readFileSync(join(dir, f), 'utf8')) as { Bridge: string }).Bridge);
+    } catch {
+      // a temp file
+    }
+  }
+  for (const b of bridges) spawnSync('ip', ['link', 'del', b], { stdio: 'ignore' });
+  const tag = bridge.slice(0, 15);
+  for (const [table, parent, chain, rule] of [
+    ['nat', 'PREROUTING', `TUG-DNAT-${tag}`, ['-m', 'addrtype', '--dst-type', 'LOCAL']],
+    ['nat', 'OUTPUT', `TUG-DNAT-${tag}`, ['-m', 'addrtype', '--dst-type', 'LOCAL']],
+    ['nat', 'POSTROUTING', `TUG-POST-${tag}`, []],
+    ['filter', 'FORWARD', `TUG-FWD-${tag}`, []],
+  ] as const) {
+    for (const cmd of ['iptables', 'ip6tables']) {
+      while (spawnSync(cmd, ['-w', '-t', table, '-D', parent, ...rule, '-j', chain], { stdio: 'ignore' }).status === 0);
+      spawnSync(cmd, ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
+      spawnSync(cmd, ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
+    }
   }
 }
 

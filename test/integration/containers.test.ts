@@ -216,11 +216,11 @@ describe('isolation and resources', () => {
     assert.equal(ok.code, 0);
   });
 
-  it('masks /proc/timer_list, has its own pid namespace and only lo in its network namespace', async () => {
+  it('masks /proc/timer_list, has its own pid namespace and lo plus the bridge\'s eth0 in its network namespace', async () => {
     const r = await run(sh('echo $$; ls /sys/class/net; wc -c < /proc/timer_list'));
     const [pid, ...rest] = r.log.split('\n');
     assert.equal(pid, '1');
-    assert.deepEqual(rest.slice(0, -1), ['lo']);
+    assert.deepEqual(rest.slice(0, -1), ['eth0', 'lo']);
     assert.equal(rest.at(-1)?.trim(), '0');
   });
 

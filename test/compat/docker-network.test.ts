@@ -1,0 +1,77 @@
+// The real docker CLI driving tugd's networks: network create/ls/inspect/connect/disconnect/rm,
+// run on a user network by name, -p and docker port, and the seeds' pattern
+// `docker run --name … -v $(pwd):/home/node/app -p 8080:8080 …`.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { TestDaemon } from '../helpers/daemon.js';
+
+let d: TestDaemon;
+
+before(async () => {
+  d = await TestDaemon.start();
+  assert.equal((await d.tug(['bootstrap', 'busybox'])).code, 0);
+});
+
+after(async () => {
+  await d.cleanup();
+});
+
+async function ok(args: string[]): Promise<string> {
+  const r = await d.docker(args);
+  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function httpGet(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get({ host: '127.0.0.1', port, path, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c.toString(); });
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+describe('docker network against tugd', () => {
+  it('create, ls, inspect, run by name, connect, disconnect, rm', async () => {
+    const id = (await ok(['network', 'create', '--subnet', '10.233.4.0/24', '--label', 'app=seed', 'seednet'])).trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    const ls = await ok(['network', 'ls', '--filter', 'label=app=seed']);
+    assert.match(ls, /^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE\n[0-9a-f]{12}\s+seednet\s+bridge\s+local\n$/);
+    assert.equal(await ok(['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}} {{.Driver}} {{.Scope}}', 'seednet']), '10.233.4.0/24 10.233.4.1 bridge local\n');
+    await ok(['run', '-d', '--name', 'db', '--network', 'seednet', 'busybox', 'sh', '-c', 'echo rows > /tmp/index.html && exec httpd -f -p 80 -h /tmp']);
+    assert.equal(await ok(['run', '--rm', '--network', 'seednet', 'busybox', 'timeout', '5', 'wget', '-qO-', 'http://db/index.html']), 'rows\n');
+    assert.equal(await ok(['inspect', '-f', '{{.NetworkSettings.Networks.seednet.IPAddress}}', 'db']), '10.233.4.2\n');
+    await ok(['network', 'create', 'side']);
+    await ok(['network', 'connect', '--alias', 'store', 'side', 'db']);
+    assert.equal(await ok(['run', '--rm', '--network', 'side', 'busybox', 'timeout', '5', 'wget', '-qO-', 'http://store/index.html']), 'rows\n');
+    await ok(['network', 'disconnect', 'side', 'db']);
+    const busy = await d.docker(['network', 'rm', 'seednet']);
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, /has active endpoints/);
+    await ok(['rm', '-f', 'db']);
+    assert.equal(await ok(['network', 'rm', 'seednet', 'side']), 'seednet\nside\n');
+    const gone = await d.docker(['network', 'inspect', 'seednet']);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /network seednet not found/);
+  });
+
+  it('the seeds\' run -v $(pwd):/home/node/app -p 8080:8080 pattern, and docker port', async () => {
+    const app = mkdtempSync('/tmp/tug-seed-');
+    writeFileSync(`${app}/index.html`, 'seed app\n');
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    try {
+      await ok(['run', '-d', '--name', 'seed', '-v', `${app}:/home/node/app`, '-p', `${port}:8080`, '-w', '/home/node/app', 'busybox', 'httpd', '-f', '-p', '8080', '-h', '/home/node/app']);
+      assert.equal(await httpGet(port, '/index.html'), 'seed app\n');
+      assert.equal(await ok(['port', 'seed']), `8080/tcp -> 0.0.0.0:${port}\n`);
+      assert.match(await ok(['ps', '--format', '{{.Names}} {{.Ports}}']), new RegExp(`^seed 0\\.0\\.0\\.0:${port}->8080/tcp\\n$`));
+      await ok(['rm', '-f', 'seed']);
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+});
