@@ -5,6 +5,7 @@ import { registerEventCommands } from './commands/events.js';
 import { registerContainerCommands } from './commands/containers/index.js';
 import { registerExecCommands } from './commands/exec.js';
 import { registerImageCommands } from './commands/images.js';
+import { registerRegistryCommands } from './commands/registry.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerTransferCommands } from './commands/transfer.js';
@@ -53,6 +54,7 @@ function buildProgram(): Command {
   registerContainerCommands(program, container);
   registerRunCommands(program, container);
   registerExecCommands(program, container);
+  registerRegistryCommands(program);
   return program;
 }
 
