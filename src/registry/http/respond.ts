@@ -62,17 +62,22 @@ export function sendError(res: ServerResponse, err: unknown): void {
   sendJSON(res, status, { errors: [entry] }, e.headers);
 }
 
+// A refused body up to this size is read and dropped so the client sees the error rather
+// than a broken pipe; past it the connection is closed.
+const DRAIN_LIMIT = 64 << 20;
+
 /** Reads a whole body of at most `limit` bytes; `tooLarge` builds the refusal. */
 export async function readBody(req: IncomingMessage, limit: number, tooLarge: (size: number) => Error): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) throw tooLarge(declared);
+  if (declared > DRAIN_LIMIT) throw tooLarge(declared);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw tooLarge(size);
-    chunks.push(chunk);
+    if (size > DRAIN_LIMIT) break;
+    if (size <= limit) chunks.push(chunk);
   }
+  if (size > limit) throw tooLarge(Math.max(size, declared || 0));
   return Buffer.concat(chunks);
 }
 

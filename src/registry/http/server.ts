@@ -41,13 +41,16 @@ export function accessFor(route: Route, method: string): Access[] {
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: ServerOptions): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://registry');
-  const route = parseRoute(url.pathname);
+  // The raw path, not a URL's: WHATWG URL parsing would resolve `..` and `%2e%2e` away
+  // before the name could be refused.
+  const raw = req.url ?? '/';
+  const qmark = raw.indexOf('?');
+  const route = parseRoute(qmark < 0 ? raw : raw.slice(0, qmark));
+  const q = new URLSearchParams(qmark < 0 ? '' : raw.slice(qmark + 1));
   const method = req.method ?? 'GET';
   if (!METHODS[route.kind].includes(method)) throw new RegistryError('UNSUPPORTED', `${method} is not supported here`);
   await opts.auth.authorize(req.headers.authorization, accessFor(route, method));
   const { store } = opts;
-  const q = url.searchParams;
   switch (route.kind) {
     case 'base':
       return sendJSON(res, 200, {});
