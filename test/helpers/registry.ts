@@ -35,6 +35,7 @@ export class TestRegistry {
   }
 
   async startProcess(): Promise<void> {
+    this.output = '';
     const proc = spawn(TUG, ['registry', 'serve', '--addr', '127.0.0.1:0', '--root', this.root, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     const listening = new Promise<string>((resolve, reject) => {
@@ -110,11 +111,10 @@ export function randomImage(layerSizes: number[]): TestImage {
 }
 
 /** Pushes an image the way clients do: HEAD each blob, upload what is missing, PUT the manifest. */
-export async function pushImage(reg: TestRegistry, repo: string, tag: string, img: TestImage, headers: OutgoingHttpHeaders = {}): Promise<void> {
+export async function pushImage(reg: TestRegistry, repo: string, tag: string, img: TestImage, headers: OutgoingHttpHeaders = {}, opts: { alwaysUpload?: boolean } = {}): Promise<void> {
   for (const blob of [...img.layers, img.config]) {
     const digest = sha256(blob);
-    const head = await reg.request('HEAD', `/v2/${repo}/blobs/${digest}`, { headers });
-    if (head.status === 200) continue;
+    if (!opts.alwaysUpload && (await reg.request('HEAD', `/v2/${repo}/blobs/${digest}`, { headers })).status === 200) continue;
     const start = await reg.request('POST', `/v2/${repo}/blobs/uploads/`, { headers });
     if (start.status !== 202) throw new Error(`start upload: ${start.status} ${start.body.toString()}`);
     const loc = String(start.headers.location);
