@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { registryBench } from '../bench/registry.mjs';
 
 const repo = process.cwd();
 const tug = join(repo, 'bin/tug');
@@ -99,6 +100,7 @@ try {
   results['tugd RSS after the 200 MB runs (MiB)'] = rssMiB(daemon.proc.pid);
   daemon.proc.kill('SIGTERM');
   await new Promise((r) => daemon.proc.once('exit', r));
+  await registryBench(results, { repo, dir });
 } finally {
   // Whatever a failed run left: monitors, runtime state, mounts.
   spawnSync('pkill', ['-9', '-f', `conmon.*${dir}`]);
