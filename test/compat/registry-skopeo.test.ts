@@ -2,11 +2,12 @@
 // identical digests, lists tags, copies between repositories, deletes, and logs in.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runProcess } from '../helpers/daemon.js';
-import { TestRegistry, pullImage, randomImage, writeOciLayout } from '../helpers/registry.js';
+import { TestRegistry, pullImage, randomImage, startTokenServer, writeOciLayout } from '../helpers/registry.js';
 
 const dir = mkdtempSync('/tmp/tugreg-skopeo-');
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,6 +51,29 @@ describe('skopeo against tug registry', () => {
     await skopeo('delete', '--tls-verify=false', `docker://${reg.addr}/skopeo/copy:v2`);
     assert.equal((await reg.request('GET', '/v2/skopeo/copy/manifests/v2')).status, 404);
     assert.equal((await reg.request('GET', '/v2/skopeo/app/manifests/v1')).status, 200);
+  });
+
+  it('follows Docker token auth: a token server grants writers push and readers only pull', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(dir, 'token.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+    const users: Record<string, [string, string[]]> = { writer: ['w-pw', ['pull', 'push']], reader: ['r-pw', ['pull']] };
+    const tokens = await startTokenServer(privateKey, (user, password) => (users[user]?.[0] === password ? users[user][1] : []));
+    const locked = await TestRegistry.start(['--token-realm', tokens.realm, '--token-key', join(dir, 'token.pub'), '--token-service', 'test-registry', '--token-issuer', 'test-issuer']);
+    try {
+      const target = `docker://${locked.addr}/tokens/app:v1`;
+      const denied = await runProcess('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', 'reader:r-pw', `oci:${src}:v1`, target]);
+      assert.notEqual(denied.code, 0);
+      assert.match(denied.stderr, /authentication required|unauthorized|denied/i);
+      await skopeo('copy', '--dest-tls-verify=false', '--dest-creds', 'writer:w-pw', `oci:${src}:v1`, target);
+      const back = join(dir, 'token-back');
+      await skopeo('copy', '--src-tls-verify=false', '--src-creds', 'reader:r-pw', target, `oci:${back}:v1`);
+      assert.equal(indexDigest(back), img.digest);
+      const anon = await runProcess('skopeo', ['copy', '--src-tls-verify=false', target, `oci:${join(dir, 'anon')}:v1`]);
+      assert.notEqual(anon.code, 0);
+    } finally {
+      await locked.cleanup();
+      await tokens.close();
+    }
   });
 
   it('pushes with credentials to a registry with --htpasswd, and not without', async () => {

@@ -1,10 +1,11 @@
 // Runs `tug registry serve` on 127.0.0.1 with a private root for a test, and speaks plain
 // HTTP to it: raw requests, a minimal push of an image, and OCI layouts for skopeo.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { createServer, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { TUG } from './daemon.js';
@@ -146,4 +147,41 @@ export function writeOciLayout(dir: string, img: TestImage, ref: string): void {
     schemaVersion: 2,
     manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: img.digest, size: img.manifest.length, annotations: { 'org.opencontainers.image.ref.name': ref } }],
   }));
+}
+
+export interface Grant {
+  type: string;
+  name: string;
+  actions: string[];
+}
+
+/** A JWT as Docker's token servers sign them (ES256), for the registry's audience and issuer. */
+export function signToken(key: KeyObject, access: Grant[], claims: Record<string, unknown> = {}): string {
+  const now = Math.floor(Date.now() / 1000);
+  const enc = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const body = `${enc({ alg: 'ES256', typ: 'JWT' })}.${enc({ iss: 'test-issuer', aud: 'test-registry', sub: 'ci', iat: now, nbf: now - 5, exp: now + 300, access, ...claims })}`;
+  return `${body}.${sign('sha256', Buffer.from(body), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+}
+
+/**
+ * A token server on 127.0.0.1 as Docker's protocol has it: Basic credentials in, a token for
+ * the requested scopes out, cut down to the actions `allowed` gives the user.
+ */
+export async function startTokenServer(key: KeyObject, allowed: (user: string, password: string, repo: string) => string[]): Promise<{ realm: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://token');
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+    const [user, password] = basic ? Buffer.from(basic[1]!, 'base64').toString().split(':') : ['', ''];
+    const access = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).map((s) => {
+      const [type, name, actions] = s.split(':');
+      const ok = allowed(user ?? '', password ?? '', name ?? '');
+      return { type: type!, name: name!, actions: (actions ?? '').split(',').filter((a) => ok.includes(a)) };
+    });
+    const token = signToken(key, access);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return { realm: `http://127.0.0.1:${port}/token`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

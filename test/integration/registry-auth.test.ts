@@ -2,12 +2,12 @@
 // pushed without credentials, and a token grants only its scope.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TUG, runProcess } from '../helpers/daemon.js';
-import { TestRegistry, pullImage, pushImage, randomImage, rawRequest, sha256, type Reply } from '../helpers/registry.js';
+import { TestRegistry, pullImage, pushImage, randomImage, rawRequest, sha256, signToken, type Grant, type Reply } from '../helpers/registry.js';
 
 const dir = mkdtempSync('/tmp/tugreg-auth-');
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,13 +59,8 @@ describe('registry --htpasswd', () => {
   });
 });
 
-interface Grant { type: string; name: string; actions: string[] }
-
 function token(key: KeyObject, access: Grant[], claims: Record<string, unknown> = {}): string {
-  const now = Math.floor(Date.now() / 1000);
-  const enc = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const body = `${enc({ alg: 'ES256', typ: 'JWT' })}.${enc({ iss: 'test-issuer', aud: 'test-registry', sub: 'ci', iat: now, nbf: now - 5, exp: now + 300, access, ...claims })}`;
-  return `Bearer ${body}.${sign('sha256', Buffer.from(body), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  return `Bearer ${signToken(key, access, claims)}`;
 }
 
 describe('registry token auth', () => {
