@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runProcess } from '../helpers/daemon.js';
-import { TestRegistry, pullImage, randomImage, startTokenServer, writeOciLayout } from '../helpers/registry.js';
+import { TestRegistry, pullImage, randomImage, startDistribution, startTokenServer, writeOciLayout } from '../helpers/registry.js';
 
 const dir = mkdtempSync('/tmp/tugreg-skopeo-');
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,13 +44,28 @@ describe('skopeo against tug registry', () => {
   });
 
   it('copies between repositories, lists tags and deletes', async () => {
-    await skopeo('copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.addr}/skopeo/app:v1`, `docker://${reg.addr}/skopeo/copy:v2`);
+    await skopeo('copy', '--dest-tls-verify=false', `oci:${src}:v1`, `docker://${reg.addr}/skopeo/orig:v1`);
+    await skopeo('copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.addr}/skopeo/orig:v1`, `docker://${reg.addr}/skopeo/copy:v2`);
     assert.equal(await pullImage(reg, 'skopeo/copy', 'v2'), img.digest);
     const tags = JSON.parse(await skopeo('list-tags', '--tls-verify=false', `docker://${reg.addr}/skopeo/copy`)) as { Tags: string[] };
     assert.deepEqual(tags.Tags, ['v2']);
     await skopeo('delete', '--tls-verify=false', `docker://${reg.addr}/skopeo/copy:v2`);
     assert.equal((await reg.request('GET', '/v2/skopeo/copy/manifests/v2')).status, 404);
-    assert.equal((await reg.request('GET', '/v2/skopeo/app/manifests/v1')).status, 200);
+    assert.equal((await reg.request('GET', '/v2/skopeo/orig/manifests/v1')).status, 200);
+  });
+
+  it('hands images to and from docker-registry (CNCF distribution) with identical digests', async () => {
+    const peer = await startDistribution(join(dir, 'distribution'));
+    try {
+      await skopeo('copy', '--dest-tls-verify=false', `oci:${src}:v1`, `docker://${reg.addr}/skopeo/handover:v1`);
+      await skopeo('copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.addr}/skopeo/handover:v1`, `docker://${peer.addr}/peer/app:v1`);
+      const raw = await skopeo('inspect', '--raw', '--tls-verify=false', `docker://${peer.addr}/peer/app:v1`);
+      assert.equal(raw, img.manifest.toString());
+      await skopeo('copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${peer.addr}/peer/app:v1`, `docker://${reg.addr}/skopeo/roundtrip:v1`);
+      assert.equal(await pullImage(reg, 'skopeo/roundtrip', 'v1'), img.digest);
+    } finally {
+      await peer.stop();
+    }
   });
 
   it('follows Docker token auth: a token server grants writers push and readers only pull', async () => {

@@ -185,3 +185,24 @@ export async function startTokenServer(key: KeyObject, allowed: (user: string, p
   const { port } = server.address() as AddressInfo;
   return { realm: `http://127.0.0.1:${port}/token`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
+
+/** Debian's docker-registry (CNCF distribution) on 127.0.0.1 with a private root, for interop. */
+export async function startDistribution(root: string): Promise<{ addr: string; stop(): Promise<void> }> {
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port: p } = s.address() as AddressInfo; s.close(() => resolve(p)); });
+  });
+  mkdirSync(root, { recursive: true });
+  const config = join(root, 'config.yml');
+  writeFileSync(config, `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(root, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  const proc = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
+  const addr = `127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const up = await rawRequest(`http://${addr}/v2/`, 'GET').then((r) => r.status === 200, () => false);
+    if (up) break;
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error('docker-registry did not start');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return { addr, stop: () => new Promise((resolve) => { proc.once('exit', () => resolve()); proc.kill('SIGTERM'); }) };
+}

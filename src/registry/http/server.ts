@@ -2,6 +2,7 @@
 // needs, handled, and any error written once as the spec's JSON error body.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { isErrno } from '../../errors.js';
 import type { Access, Authorizer } from '../auth/index.js';
 import { RegistryError } from '../errors.js';
 import type { RegistryStore } from '../store/index.js';
@@ -86,7 +87,9 @@ export function createRegistryServer(opts: ServerOptions): Server {
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
     handle(req, res, opts).catch((err: unknown) => {
-      if (!(err instanceof RegistryError)) opts.log?.(`${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`);
+      // A client that went away mid-transfer is not the registry's fault: nothing to log.
+      const gone = req.destroyed || res.destroyed || isErrno(err, 'ERR_STREAM_PREMATURE_CLOSE') || isErrno(err, 'ECONNRESET');
+      if (!(err instanceof RegistryError) && !gone) opts.log?.(`${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`);
       // A refused request body is not read: close the connection rather than drain it.
       if (!req.complete) res.setHeader('Connection', 'close');
       sendError(res, err);

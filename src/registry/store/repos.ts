@@ -59,8 +59,10 @@ export class RepoStore {
     return readText(this.layout.manifestLink(name, digest));
   }
 
+  /** Written whole or not at all: a torn link would serve a manifest under a wrong media type. */
   async linkManifest(name: string, digest: string, mediaType: string): Promise<void> {
-    await writeLink(this.layout.manifestLink(name, digest), mediaType);
+    await mkdir(this.layout.manifestLinks(name), { recursive: true });
+    await writeFileAtomic(this.layout.manifestLink(name, digest), mediaType);
   }
 
   async unlinkManifest(name: string, digest: string): Promise<void> {
@@ -102,7 +104,8 @@ export class RepoStore {
   }
 
   async addReferrer(name: string, subject: string, desc: Descriptor): Promise<void> {
-    await writeLink(this.layout.referrer(name, subject, desc.digest), JSON.stringify(desc));
+    await mkdir(this.layout.referrers(name, subject), { recursive: true });
+    await writeFileAtomic(this.layout.referrer(name, subject, desc.digest), JSON.stringify(desc));
   }
 
   async removeReferrer(name: string, subject: string, digest: string): Promise<void> {
