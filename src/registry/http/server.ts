@@ -97,5 +97,7 @@ export function createRegistryServer(opts: ServerOptions): Server {
   };
   const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createHttpServer(listener);
   server.keepAliveTimeout = 30_000;
+  // A layer upload may take longer than Node's default five minutes per request.
+  server.requestTimeout = 0;
   return server;
 }

@@ -54,14 +54,15 @@ export class BlobStore {
   }
 
   /**
-   * Moves an already verified and fsynced file into place. When the blob is already there
-   * (ten clients pushing one layer) the copy is dropped and the stored one kept.
+   * Moves an already verified file into place once `sync` has flushed it. When the blob is
+   * already there (ten clients pushing one layer) the copy is dropped and the stored one kept.
    */
-  async commitFile(path: string, digest: string): Promise<void> {
+  async commitFile(path: string, digest: string, sync: () => Promise<void>): Promise<void> {
     if (await this.touch(digest)) {
       await rm(path, { force: true });
       return;
     }
+    await sync();
     await rename(path, this.layout.blob(digest));
     await fsyncDir(this.layout.blobDir);
     // The bytes may be hours old (a resumed upload); the blob is new now.

@@ -92,7 +92,7 @@ export class RegistryStore {
         throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { detail: { expected, actual: got.digest } });
       }
       await this.lock.shared(async () => {
-        await this.blobs.commitFile(this.uploads.dataPath(uuid), expected);
+        await this.blobs.commitFile(this.uploads.dataPath(uuid), expected, () => this.uploads.sync(uuid));
         await this.repos.linkLayer(repo, expected);
       });
       await this.uploads.remove(uuid);

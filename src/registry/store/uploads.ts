@@ -2,7 +2,9 @@
 // The running sha256 is kept in memory between chunks; after a restart it is recomputed from
 // the data file, so an upload survives a kill -9 of the registry and resumes at its offset.
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { mkdir, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno } from '../../errors.js';
@@ -90,23 +92,32 @@ export class UploadStore {
     if (start !== undefined && start !== session.offset) {
       throw new RegistryError('RANGE_INVALID', `chunk starts at ${start}, upload is at ${session.offset}`, { headers: { Range: rangeHeader(session.offset) } });
     }
-    const fh = await open(this.dataPath(uuid), 'a');
-    try {
-      for await (const chunk of body) {
-        // The hash follows the file: a chunk counts once it is written.
-        await fh.write(chunk);
+    const hashing = new Transform({
+      transform(chunk: Buffer, _enc, done) {
         session.hash.update(chunk);
         session.offset += chunk.length;
-      }
-      await fh.sync();
+        done(null, chunk);
+      },
+    });
+    try {
+      // A write stream batches queued chunks into one writev while the disk catches up.
+      await pipeline(body, hashing, createWriteStream(this.dataPath(uuid), { flags: 'a', highWaterMark: 1 << 20 }));
     } catch (err) {
-      // A half-written chunk leaves the file ahead of the hash: recompute on next use.
+      // The hash may now be ahead of the file (or the file of the hash): recompute on next use.
       this.sessions.delete(uuid);
       throw err;
+    }
+    return session.offset;
+  }
+
+  /** Flushes the data to disk: done once, before the upload becomes a blob. */
+  async sync(uuid: string): Promise<void> {
+    const fh = await open(this.dataPath(uuid), 'r+');
+    try {
+      await fh.sync();
     } finally {
       await fh.close();
     }
-    return session.offset;
   }
 
   /** The digest and size of what was received. */
