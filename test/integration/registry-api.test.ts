@@ -101,6 +101,8 @@ describe('registry API', () => {
     assert.equal(errorCode(skip), 'BLOB_UPLOAD_INVALID');
     const p2 = await reg.request('PATCH', loc, { body: data.subarray(100_000, 200_000) });
     assert.equal(p2.headers.range, '0-199999');
+    const lateFinal = await reg.request('PUT', `${loc}?digest=${d}`, { headers: { 'Content-Range': `100-${100 + data.length - 200_001}` }, body: data.subarray(200_000) });
+    assert.equal(lateFinal.status, 416);
     const fin = await reg.request('PUT', `${loc}?digest=${d}`, { body: data.subarray(200_000) });
     assert.equal(fin.status, 201);
     assert.equal(fin.headers['docker-content-digest'], d);

@@ -12,6 +12,18 @@ import { TestRegistry, pullImage, pushImage, randomImage, rawRequest, sha256, si
 const dir = mkdtempSync('/tmp/tugreg-auth-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+const D = `sha256:${'0'.repeat(64)}`;
+const UUID = '00000000-0000-0000-0000-000000000000';
+/** One request for each route and method of the API. */
+const ENDPOINTS: [string, string][] = [
+  ['GET', '/v2/'], ['GET', '/v2/_catalog'], ['GET', '/v1/search?q=a'], ['GET', '/v2/a/tags/list'],
+  ['GET', '/v2/a/manifests/t'], ['HEAD', '/v2/a/manifests/t'], ['PUT', '/v2/a/manifests/t'], ['DELETE', '/v2/a/manifests/t'],
+  ['GET', `/v2/a/blobs/${D}`], ['HEAD', `/v2/a/blobs/${D}`], ['DELETE', `/v2/a/blobs/${D}`],
+  ['POST', '/v2/a/blobs/uploads/'], ['POST', `/v2/a/blobs/uploads/?mount=${D}&from=b`], ['POST', `/v2/a/blobs/uploads/?digest=${D}`],
+  ['GET', `/v2/a/blobs/uploads/${UUID}`], ['PATCH', `/v2/a/blobs/uploads/${UUID}`], ['PUT', `/v2/a/blobs/uploads/${UUID}?digest=${D}`], ['DELETE', `/v2/a/blobs/uploads/${UUID}`],
+  ['GET', `/v2/a/referrers/${D}`],
+];
+
 function code(r: Reply): string {
   return r.json<{ errors: { code: string }[] }>().errors[0]!.code;
 }
@@ -50,6 +62,14 @@ describe('registry --htpasswd', () => {
     assert.equal(await pullImage(reg, 'private/app', 'v1', alice), img.digest);
   });
 
+  it('answers every endpoint without credentials with 401', async () => {
+    for (const [method, path] of ENDPOINTS) {
+      const r = await reg.request(method, path);
+      assert.equal(r.status, 401, `${method} ${path}`);
+      if (method !== 'HEAD') assert.equal(code(r), 'UNAUTHORIZED');
+    }
+  });
+
   it('refuses an htpasswd file without bcrypt entries', async () => {
     const md5 = join(dir, 'htpasswd-md5');
     writeFileSync(md5, execFileSync('htpasswd', ['-mbn', 'alice', 'secret']));
@@ -85,6 +105,14 @@ describe('registry token auth', () => {
     assert.equal(up.headers['www-authenticate'], `Bearer realm="${realm}",service="test-registry",scope="repository:team/app:pull,push"`);
     assert.equal((await reg.request('GET', '/v2/')).status, 401);
     assert.equal((await reg.request('GET', '/v2/', { headers: auth([]) })).status, 200);
+  });
+
+  it('answers every endpoint without a token with 401 and a challenge', async () => {
+    for (const [method, path] of ENDPOINTS) {
+      const r = await reg.request(method, path);
+      assert.equal(r.status, 401, `${method} ${path}`);
+      assert.match(String(r.headers['www-authenticate']), /^Bearer realm=/);
+    }
   });
 
   it('grants only the scope a token carries', async () => {

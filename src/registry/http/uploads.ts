@@ -64,8 +64,8 @@ export async function finishUpload(req: IncomingMessage, res: ServerResponse, st
   const digest = query.get('digest');
   if (digest === null) throw new RegistryError('DIGEST_INVALID', 'digest missing: PUT needs ?digest=');
   validateDigest(digest);
-  if (req.headers['content-range'] !== undefined) parseContentRange(req.headers['content-range'], req.headers['content-length']);
-  await store.completeUpload(name, uuid, digest, req);
+  const start = parseContentRange(req.headers['content-range'], req.headers['content-length']);
+  await store.completeUpload(name, uuid, digest, req, start);
   created(res, name, digest);
 }
 

@@ -82,10 +82,10 @@ export class RegistryStore {
   }
 
   /** Verifies a finished upload against `expected` and makes it a blob of `repo`. */
-  async completeUpload(repo: string, uuid: string, expected: string, finalChunk?: AsyncIterable<Buffer>): Promise<number> {
+  async completeUpload(repo: string, uuid: string, expected: string, finalChunk?: AsyncIterable<Buffer>, start?: number): Promise<number> {
     return this.uploads.serial(uuid, async () => {
       await this.uploads.info(repo, uuid);
-      if (finalChunk) await this.uploads.append(repo, uuid, finalChunk);
+      if (finalChunk) await this.uploads.append(repo, uuid, finalChunk, start);
       const got = await this.uploads.digest(uuid);
       if (got.digest !== expected) {
         await this.uploads.remove(uuid);
