@@ -2,7 +2,7 @@
 // pushed without credentials, and a token grants only its scope.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -161,6 +161,33 @@ describe('registry token auth', () => {
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ aud: 'test-registry', iss: 'test-issuer', exp: 9e9, access: g })).toString('base64url')}.x`;
     assert.equal((await reg.request('GET', path, { headers: { Authorization: `Bearer ${unsigned}` } })).status, 401);
     assert.equal((await reg.request('GET', path, { headers: auth(g) })).status, 200);
+  });
+});
+
+describe('registry token auth with a certificate', () => {
+  it('verifies RS256 tokens against the signer\'s certificate', async () => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'signer.key'), '-out', join(dir, 'signer.crt'), '-subj', '/CN=token-signer', '-days', '1'], { stdio: 'ignore' });
+    const key = createPrivateKey(readFileSync(join(dir, 'signer.key')));
+    const reg = await TestRegistry.start(['--token-realm', 'http://127.0.0.1:9/token', '--token-key', join(dir, 'signer.crt'), '--token-service', 'test-registry']);
+    try {
+      const enc = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const body = `${enc({ alg: 'RS256', typ: 'JWT' })}.${enc({ aud: 'test-registry', exp: Math.floor(Date.now() / 1000) + 60, access: [] })}`;
+      const jwt = `${body}.${sign('sha256', Buffer.from(body), key).toString('base64url')}`;
+      assert.equal((await reg.request('GET', '/v2/', { headers: { Authorization: `Bearer ${jwt}` } })).status, 200);
+      const tampered = `${body.slice(0, -2)}AA.${jwt.split('.')[2]}`;
+      assert.equal((await reg.request('GET', '/v2/', { headers: { Authorization: `Bearer ${tampered}` } })).status, 401);
+    } finally {
+      await reg.cleanup();
+    }
+  });
+
+  it('refuses a --token-key that is not a key', async () => {
+    writeFileSync(join(dir, 'not-a-key'), 'hello\n');
+    const r = await runProcess(TUG, ['registry', 'serve', '--addr', '127.0.0.1:0', '--root', join(dir, 'unused'), '--token-realm', 'http://127.0.0.1:9/t', '--token-key', join(dir, 'not-a-key')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^Error: --token-key .*not-a-key: not a PEM public key or certificate \(.*\)\n$/);
+    const half = await runProcess(TUG, ['registry', 'serve', '--addr', '127.0.0.1:0', '--root', join(dir, 'unused'), '--token-realm', 'http://127.0.0.1:9/t']);
+    assert.equal(half.stderr, 'Error: token auth needs both --token-realm and --token-key\n');
   });
 });
 
