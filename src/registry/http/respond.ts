@@ -1,7 +1,7 @@
 // Writing responses: the spec's JSON error body with the status chosen from its code (the
 // one place that mapping lives), JSON bodies, and bounded reads of request bodies.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TugError, errorMessage } from '../../errors.js';
+import { errorMessage } from '../../errors.js';
 import { RegistryError, type SpecCode } from '../errors.js';
 
 const STATUS: Record<SpecCode, number> = {
@@ -48,18 +48,14 @@ export function sendError(res: ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
-  const e = err instanceof RegistryError ? err
-    : err instanceof TugError && err.kind === 'InvalidParameter' ? new RegistryError('UNSUPPORTED', err.message)
-      : undefined;
-  if (!e) {
-    const body = { errors: [{ code: 'UNKNOWN', message: 'unknown error', detail: errorMessage(err) }] };
-    sendJSON(res, 500, body);
+  if (!(err instanceof RegistryError)) {
+    // Anything else is the registry's own fault (a full disk, a bug): the spec's UNKNOWN.
+    sendJSON(res, 500, { errors: [{ code: 'UNKNOWN', message: 'unknown error', detail: errorMessage(err) }] });
     return;
   }
-  const status = e.spec === 'UNSUPPORTED' && !(err instanceof RegistryError) ? 400 : statusOf(e);
-  const entry: Record<string, unknown> = { code: WIRE[e.spec] ?? e.spec, message: e.message };
-  if (e.detail !== undefined) entry.detail = e.detail;
-  sendJSON(res, status, { errors: [entry] }, e.headers);
+  const entry: Record<string, unknown> = { code: WIRE[err.spec] ?? err.spec, message: err.message };
+  if (err.detail !== undefined) entry.detail = err.detail;
+  sendJSON(res, statusOf(err), { errors: [entry] }, err.headers);
 }
 
 // A refused body up to this size is read and dropped so the client sees the error rather
