@@ -4,9 +4,11 @@
 // it present, mount it or link it into a manifest, always under the store's shared lock; the
 // sweep re-reads each mtime under the exclusive lock before deleting. So a blob that a push
 // still needs is either young (kept) or was used after the mark, under the lock (kept too).
+// With --delete-untagged, old manifests that no tag, index or kept subject reaches are
+// unlinked first; tagging one re-pushes it, which makes it young again.
 import { rm, stat } from 'node:fs/promises';
 import { InvalidParameterError } from '../errors.js';
-import { parseManifest } from './manifest.js';
+import { parseManifest, type ParsedManifest } from './manifest.js';
 import type { RegistryStore } from './store/index.js';
 
 export interface GcOptions {
@@ -15,58 +17,107 @@ export interface GcOptions {
   /** Uploads started longer ago than this are removed. */
   uploadTtlMs: number;
   dryRun?: boolean;
+  /** Also remove manifests no tag reaches (distribution's --delete-untagged). */
+  deleteUntagged?: boolean;
 }
 
 export interface GcReport {
   marked: number;
   deleted: string[];
+  /** `repo@digest` of untagged manifests removed. */
+  manifestsRemoved: string[];
   freedBytes: number;
   keptRecent: number;
   uploadsRemoved: number;
   dryRun: boolean;
 }
 
-async function mark(store: RegistryStore): Promise<Set<string>> {
-  const marked = new Set<string>();
-  for (const repo of await store.repos.list()) {
-    for (const digest of await store.repos.manifestDigests(repo)) {
-      marked.add(digest);
-      const mediaType = await store.repos.manifestType(repo, digest);
-      let data: Buffer;
-      try {
-        data = await store.blobs.read(digest);
-      } catch {
-        continue;
-      }
-      try {
-        const m = parseManifest(data, mediaType);
-        for (const b of m.blobs) marked.add(b.digest);
-        for (const c of m.manifests) marked.add(c.digest);
-      } catch {
-        // A manifest that no longer parses still keeps its own blob; it names nothing we can trust.
+interface Untagged {
+  repo: string;
+  digest: string;
+  subject?: string;
+}
+
+async function readManifest(store: RegistryStore, repo: string, digest: string): Promise<ParsedManifest | undefined> {
+  try {
+    return parseManifest(await store.blobs.read(digest), await store.repos.manifestType(repo, digest));
+  } catch {
+    // Gone, or no longer parses: it still keeps its own blob, and names nothing we can trust.
+    return undefined;
+  }
+}
+
+async function isYoung(store: RegistryStore, digest: string, cutoff: number): Promise<boolean> {
+  const st = await stat(store.layout.blob(digest)).catch(() => undefined);
+  return st !== undefined && st.mtimeMs >= cutoff;
+}
+
+/**
+ * Marks what each repository keeps: every manifest it links, or with `deleteUntagged` only
+ * the tagged and the young ones, what their indexes list, and the referrers of what is kept.
+ */
+async function markRepo(store: RegistryStore, repo: string, marked: Set<string>, cutoff: number, deleteUntagged: boolean): Promise<Untagged[]> {
+  const revisions = await store.repos.manifestDigests(repo);
+  const parsed = new Map<string, ParsedManifest | undefined>();
+  for (const d of revisions) parsed.set(d, await readManifest(store, repo, d));
+  const tagged = new Set<string>();
+  for (const t of await store.repos.tags(repo)) {
+    const d = await store.repos.resolveTag(repo, t);
+    if (d) tagged.add(d);
+  }
+  const keep = new Set<string>();
+  const visit = (d: string): void => {
+    if (keep.has(d)) return;
+    keep.add(d);
+    for (const c of parsed.get(d)?.manifests ?? []) visit(c.digest);
+  };
+  for (const d of revisions) if (!deleteUntagged || tagged.has(d) || (await isYoung(store, d, cutoff))) visit(d);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [d, m] of parsed) {
+      if (!keep.has(d) && m?.subject && keep.has(m.subject.digest)) {
+        visit(d);
+        grew = true;
       }
     }
   }
-  return marked;
+  for (const d of keep) {
+    marked.add(d);
+    for (const b of parsed.get(d)?.blobs ?? []) marked.add(b.digest);
+    for (const c of parsed.get(d)?.manifests ?? []) marked.add(c.digest);
+  }
+  return revisions.filter((d) => !keep.has(d)).map((digest) => ({ repo, digest, subject: parsed.get(digest)?.subject?.digest }));
 }
 
 export async function collectGarbage(store: RegistryStore, opts: GcOptions): Promise<GcReport> {
   const started = Date.now();
   const cutoff = started - opts.graceMs;
   const dryRun = opts.dryRun ?? false;
-  const marked = await mark(store);
-  const candidates = (await store.listBlobs()).filter((b) => !marked.has(b.digest));
-  const report: GcReport = { marked: marked.size, deleted: [], freedBytes: 0, keptRecent: 0, uploadsRemoved: 0, dryRun };
+  const marked = new Set<string>();
+  const untagged: Untagged[] = [];
+  for (const repo of await store.repos.list()) untagged.push(...await markRepo(store, repo, marked, cutoff, opts.deleteUntagged ?? false));
+  const report: GcReport = { marked: marked.size, deleted: [], manifestsRemoved: [], freedBytes: 0, keptRecent: 0, uploadsRemoved: 0, dryRun };
   await store.lock.exclusive(async () => {
+    for (const u of untagged) {
+      // Tagging a manifest re-pushes it, which makes it young: a tag set since the mark wins.
+      if (await isYoung(store, u.digest, cutoff)) {
+        const m = await readManifest(store, u.repo, u.digest);
+        for (const d of [u.digest, ...(m?.blobs ?? []).map((b) => b.digest), ...(m?.manifests ?? []).map((c) => c.digest)]) marked.add(d);
+        continue;
+      }
+      report.manifestsRemoved.push(`${u.repo}@${u.digest}`);
+      if (dryRun) continue;
+      if (u.subject) await store.repos.removeReferrer(u.repo, u.subject, u.digest);
+      await store.repos.unlinkManifest(u.repo, u.digest);
+    }
+    const candidates = (await store.listBlobs()).filter((b) => !marked.has(b.digest));
     for (const c of candidates) {
-      const st = await stat(store.layout.blob(c.digest)).catch(() => undefined);
-      if (!st) continue;
-      if (st.mtimeMs >= cutoff) {
+      if (c.mtimeMs >= cutoff) {
         report.keptRecent++;
         continue;
       }
       report.deleted.push(c.digest);
-      report.freedBytes += st.size;
+      report.freedBytes += c.size;
       if (!dryRun) await store.blobs.remove(c.digest);
     }
     if (dryRun || report.deleted.length === 0) return;

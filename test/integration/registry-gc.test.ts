@@ -100,6 +100,44 @@ describe('registry gc', () => {
     assert.equal(existsSync(join(reg.root, 'uploads', uuid)), false);
   });
 
+  it('with --delete-untagged removes manifests no tag reaches, keeping indexes\' children and referrers', async () => {
+    reg = await TestRegistry.start();
+    const r = reg;
+    const ct = { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' };
+    const old = randomImage([10_000]);
+    const current = randomImage([20_000]);
+    await pushImage(r, 'retag', 'latest', old);
+    await pushImage(r, 'retag', 'latest', current);
+    const child = randomImage([15_000]);
+    await pushImage(r, 'retag', 'child', child);
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: child.digest, size: child.manifest.length }] }));
+    assert.equal((await r.request('PUT', '/v2/retag/manifests/multi', { headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' }, body: index })).status, 201);
+    assert.equal((await r.request('DELETE', '/v2/retag/manifests/child')).status, 202);
+    const referrer = (subject: TestImage, note: string): Buffer => Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: 'application/vnd.example.note',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(subject.config), size: subject.config.length }, layers: [],
+      subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: subject.digest, size: subject.manifest.length }, annotations: { note },
+    }));
+    const onCurrent = referrer(current, 'current');
+    const onOld = referrer(old, 'old');
+    for (const m of [onCurrent, onOld]) assert.equal((await r.request('PUT', `/v2/retag/manifests/${sha256(m)}`, { headers: ct, body: m })).status, 201);
+    age(r, [...digestsOf(old), ...digestsOf(current), ...digestsOf(child), sha256(index), sha256(onCurrent), sha256(onOld)]);
+
+    assert.match(await gc(r), /^12 blobs marked, 0 blobs deleted/);
+    assert.equal((await r.request('GET', `/v2/retag/manifests/${old.digest}`)).status, 200);
+    const out = await gc(r, '--delete-untagged');
+    assert.match(out, new RegExp(`deleted manifest retag@${old.digest}`));
+    assert.match(out, new RegExp(`deleted manifest retag@${sha256(onOld)}`));
+    assert.match(out, new RegExp(`deleted ${sha256(old.layers[0]!)}`));
+    assert.equal((await r.request('GET', `/v2/retag/manifests/${old.digest}`)).status, 404);
+    assert.equal(existsSync(blobPath(r, sha256(old.layers[0]!))), false);
+    assert.equal(await pullImage(r, 'retag', 'latest'), current.digest);
+    assert.equal(await pullImage(r, 'retag', child.digest), child.digest);
+    assert.equal((await r.request('GET', `/v2/retag/manifests/${sha256(onCurrent)}`)).status, 200);
+    const refs = (await r.request('GET', `/v2/retag/referrers/${old.digest}`)).json<{ manifests: unknown[] }>();
+    assert.deepEqual(refs.manifests, []);
+  });
+
   it('refuses a missing root and a bad duration with one line', async () => {
     const missing = await runProcess(TUG, ['registry', 'gc', '--root', '/nonexistent/tug-registry-root']);
     assert.equal(missing.code, 1);

@@ -22,6 +22,7 @@ export interface RegistryGcFlags {
   grace: string;
   uploadTtl: string;
   dryRun?: boolean;
+  deleteUntagged?: boolean;
 }
 
 const DEFAULT_ROOT = '/var/lib/tug-registry';
@@ -43,8 +44,9 @@ async function gcCommand(flags: RegistryGcFlags): Promise<void> {
   const { gc, parseDuration } = await import('../../registry/index.js');
   const { existsSync } = await import('node:fs');
   if (!existsSync(flags.root)) throw new InvalidParameterError(`registry root ${flags.root} does not exist`);
-  const report = await gc(flags.root, { graceMs: parseDuration(flags.grace), uploadTtlMs: parseDuration(flags.uploadTtl), dryRun: flags.dryRun });
+  const report = await gc(flags.root, { graceMs: parseDuration(flags.grace), uploadTtlMs: parseDuration(flags.uploadTtl), dryRun: flags.dryRun, deleteUntagged: flags.deleteUntagged });
   const verb = report.dryRun ? 'would delete' : 'deleted';
+  for (const m of report.manifestsRemoved) out(`${verb} manifest ${m}\n`);
   for (const d of report.deleted) out(`${verb} ${d}\n`);
   out(`${report.marked} blobs marked, ${report.deleted.length} blobs ${report.dryRun ? 'eligible for deletion' : 'deleted'} (${bytesSize(report.freedBytes)}), ` +
     `${report.keptRecent} unreferenced kept within the grace period, ${report.uploadsRemoved} stale uploads ${report.dryRun ? 'eligible' : 'removed'}\n`);
@@ -72,5 +74,6 @@ export function registerRegistryCommands(program: Command): void {
     .option('--grace <duration>', 'Keep unreferenced blobs used more recently than this', '1h')
     .option('--upload-ttl <duration>', 'Remove uploads started longer ago than this', '168h')
     .option('--dry-run', 'Only report what would be deleted')
+    .option('-m, --delete-untagged', 'Also delete manifests that no tag reaches')
     .action((flags: RegistryGcFlags) => run(() => gcCommand(flags)));
 }
