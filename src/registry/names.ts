@@ -18,10 +18,6 @@ export function validateName(name: string): string {
   return name;
 }
 
-export function isTag(ref: string): boolean {
-  return TAG.test(ref);
-}
-
 export function validateTag(tag: string): string {
   if (!TAG.test(tag)) throw new RegistryError('TAG_INVALID', 'manifest tag did not match URI', { detail: { tag: tag.slice(0, 200) } });
   return tag;

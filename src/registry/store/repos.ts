@@ -1,7 +1,7 @@
 // A repository's links: the blobs it may serve, the manifests it holds (each link file keeps
 // the manifest's media type), its tags (each a file holding a digest) and its referrers index.
 import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { isErrno } from '../../errors.js';
 import { writeFileAtomic } from '../../storage/atomic.js';
 import { RegistryError } from '../errors.js';
@@ -133,16 +133,5 @@ export class RepoStore {
     };
     await walk(this.layout.repoDir);
     return out.sort();
-  }
-
-  /** Removes a repository directory's empty parents up to repositories/ (after a delete). */
-  async prune(name: string): Promise<void> {
-    for (let dir = this.layout.repo(name); dir.startsWith(this.layout.repoDir + '/'); dir = dirname(dir)) {
-      try {
-        await rmdir(dir);
-      } catch {
-        return;
-      }
-    }
   }
 }
