@@ -200,6 +200,7 @@ describe('registry API', () => {
     assert.equal(errorCode(mixed), 'MANIFEST_INVALID');
     const badTag = await reg.request('PUT', '/v2/bad/manifests/-tag', { headers: ct, body: img.manifest });
     assert.equal(badTag.status, 400);
+    assert.equal(errorCode(badTag), 'TAG_INVALID');
     assert.equal((await reg.request('GET', '/v2/app/web/manifests/nosuchtag')).status, 404);
     const noRepo = await reg.request('GET', '/v2/no/such/repo/manifests/latest');
     assert.equal(noRepo.status, 404);

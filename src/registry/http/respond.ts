@@ -26,7 +26,7 @@ const STATUS: Record<SpecCode, number> = {
 };
 
 // Codes of our own that the spec spells differently on the wire.
-const WIRE: Partial<Record<SpecCode, string>> = { RANGE_INVALID: 'BLOB_UPLOAD_INVALID', MANIFEST_TOO_LARGE: 'MANIFEST_INVALID', TAG_INVALID: 'MANIFEST_INVALID' };
+const WIRE: Partial<Record<SpecCode, string>> = { RANGE_INVALID: 'BLOB_UPLOAD_INVALID', MANIFEST_TOO_LARGE: 'MANIFEST_INVALID' };
 
 export function statusOf(err: RegistryError): number {
   return STATUS[err.spec];
