@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { containerFsBench } from '../bench/containersfs.mjs';
 import { benchVolumes } from '../bench/volumes.mjs';
 import { networkBench } from '../bench/networks.mjs';
+import { registryBench } from '../bench/registry.mjs';
 
 const repo = process.cwd();
 const tug = join(repo, 'bin/tug');
@@ -105,6 +106,7 @@ try {
   await benchVolumes(results, { tug: tugRun, dir });
   daemon.proc.kill('SIGTERM');
   await new Promise((r) => daemon.proc.once('exit', r));
+  await registryBench(results, { repo, dir });
 } finally {
   // Whatever a failed run left: monitors, runtime state, mounts.
   spawnSync('pkill', ['-9', '-f', `conmon.*${dir}`]);

@@ -6,6 +6,7 @@ import { registerContainerCommands } from './commands/containers/index.js';
 import { registerExecCommands } from './commands/exec.js';
 import { registerImageCommands } from './commands/images.js';
 import { registerNetworkCommands } from './commands/network.js';
+import { registerRegistryCommands } from './commands/registry.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerTransferCommands } from './commands/transfer.js';
@@ -57,6 +58,7 @@ function buildProgram(): Command {
   registerExecCommands(program, container);
   registerVolumeCommands(program);
   registerNetworkCommands(program);
+  registerRegistryCommands(program);
   return program;
 }
 
