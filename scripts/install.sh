@@ -3,7 +3,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PACKAGES="runc conmon tini busybox-static iproute2 iptables debootstrap bzip2 xz-utils zstd"
+PACKAGES="runc conmon tini busybox-static iproute2 iptables debootstrap bzip2 xz-utils zstd docker-registry skopeo apache2-utils"
 
 missing=""
 for p in $PACKAGES; do

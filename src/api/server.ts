@@ -9,6 +9,7 @@ import { errorMessage } from '../errors.js';
 import { statusForError, type Context } from './http.js';
 import { Router } from './router.js';
 import { registerContainerRoutes } from './routes/containers.js';
+import { registerDistributionRoutes } from './routes/distribution.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerImageRoutes } from './routes/images.js';
@@ -25,6 +26,7 @@ export function buildRouter(services: Services): Router {
   registerContainerRoutes(r, services);
   registerEventRoutes(r, services);
   registerStreamRoutes(r, services);
+  registerDistributionRoutes(r, services);
   return r;
 }
 

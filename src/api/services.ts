@@ -1,6 +1,7 @@
 // What the API needs from the engine: the services it calls. Built by the daemon.
 import type { ExecService } from '../containers/exec.js';
 import type { ContainerService } from '../containers/service.js';
+import type { DistributionService } from '../distribution/index.js';
 import type { EventBus } from '../events/index.js';
 import type { ImageService } from '../images/service.js';
 
@@ -15,4 +16,5 @@ export interface Services {
   containers: ContainerService;
   exec: ExecService;
   events: EventBus;
+  distribution: DistributionService;
 }

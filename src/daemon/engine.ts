@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Services } from '../api/services.js';
+import { DistributionService } from '../distribution/index.js';
 import { EventBus } from '../events/index.js';
 import { ImageService } from '../images/service.js';
 import { ImageStore } from '../images/store.js';
@@ -74,5 +75,7 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   await images.collectGarbage();
   const system = new System(config, images, containerStore, runtimes, await engineID(config.dataRoot));
   const exec = new ExecService(containers, containerStore, config.execRoot, host);
-  return { images, system, containers, exec, events };
+  const distribution = new DistributionService(images, join(config.dataRoot, 'distribution'), config.insecureRegistries ?? []);
+  await distribution.init();
+  return { images, system, containers, exec, events, distribution };
 }
