@@ -40,9 +40,18 @@ export function isInsecure(hostPort: string, insecureRegistries: readonly string
   return insecureRegistries.some((r) => r === hostPort || r === host || (r.includes('/') && inCIDR(host, r)));
 }
 
+/**
+ * Docker Hub's hosts, unless TUG_HUB_HOST names a stand-in (the test suites point it at a
+ * closed loopback port so that no test ever sends traffic off this machine).
+ */
+export function hubHost(real: string, env: NodeJS.ProcessEnv = process.env): { host: string; insecure: boolean } {
+  const override = env.TUG_HUB_HOST;
+  return override ? { host: override, insecure: isInsecure(override, []) } : { host: real, insecure: false };
+}
+
 export function endpointFor(ref: Pick<Reference, 'domain'>, insecureRegistries: readonly string[] = []): Endpoint {
   const domain = ref.domain || DEFAULT_DOMAIN;
-  if (HUB_NAMES.has(domain)) return { domain: DEFAULT_DOMAIN, host: HUB_REGISTRY_HOST, insecure: false };
+  if (HUB_NAMES.has(domain)) return { domain: DEFAULT_DOMAIN, ...hubHost(HUB_REGISTRY_HOST) };
   return { domain, host: domain, insecure: isInsecure(domain, insecureRegistries) };
 }
 

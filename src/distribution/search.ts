@@ -4,7 +4,7 @@ import { InvalidParameterError, UnauthorizedError } from '../errors.js';
 import { DEFAULT_DOMAIN } from '../reference/index.js';
 import type { AuthConfig } from './auth.js';
 import { RegistryClient, readText } from './client.js';
-import { endpointForServer, type Endpoint } from './endpoint.js';
+import { endpointForServer, hubHost, type Endpoint } from './endpoint.js';
 
 export interface SearchResult {
   name: string;
@@ -63,7 +63,7 @@ export async function searchRegistry(term: string, limit: number, filters: Searc
   const { index, remote } = splitSearchTerm(term);
   if (!remote) throw new InvalidParameterError('a search term is required');
   const base = endpointForServer(index, insecure);
-  const endpoint: Endpoint = base.domain === DEFAULT_DOMAIN ? { ...base, host: HUB_INDEX_HOST } : base;
+  const endpoint: Endpoint = base.domain === DEFAULT_DOMAIN ? { ...base, ...hubHost(HUB_INDEX_HOST) } : base;
   const client = new RegistryClient(endpoint, auth, ['registry:catalog:*']);
   const res = await client.expect({ method: 'GET', path: `/v1/search?q=${encodeURIComponent(remote)}&n=${limit}`, signal }, [200], `searching ${endpoint.domain}`);
   const body = JSON.parse((await readText(res)).toString('utf8')) as { results?: Partial<SearchResult>[] };
