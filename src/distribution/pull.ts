@@ -113,17 +113,25 @@ async function fetchLayer(ctx: DistributionContext, client: RegistryClient, repo
   const file = createWriteStream(partial, { flags: have ? 'r+' : 'w', start: have });
   const bar = new ByteProgress(progress, id, 'Downloading', desc.size);
   bar.current = have;
+  let brokenLink = false;
   async function* bytes(): AsyncGenerator<Buffer> {
     if (have) for await (const c of createReadStream(partial, { end: have - 1 })) {
       hash.update(c as Buffer);
       yield c as Buffer;
     }
-    if (res) for await (const c of res) {
-      const chunk = c as Buffer;
-      hash.update(chunk);
-      if (!file.write(chunk)) await once(file, 'drain');
-      bar.add(chunk.length);
-      yield chunk;
+    if (res) {
+      try {
+        for await (const c of res) {
+          const chunk = c as Buffer;
+          hash.update(chunk);
+          if (!file.write(chunk)) await once(file, 'drain');
+          bar.add(chunk.length);
+          yield chunk;
+        }
+      } catch (err) {
+        brokenLink = true;
+        throw err;
+      }
     }
     file.end();
     await once(file, 'finish');
@@ -145,6 +153,8 @@ async function fetchLayer(ctx: DistributionContext, client: RegistryClient, repo
     res?.destroy();
     source.destroy();
     file.destroy();
+    // A broken connection's bytes are worth resuming from; bytes that failed to check are not.
+    if (!brokenLink && !signal?.aborted) await rm(partial, { force: true });
     throw err;
   }
 }

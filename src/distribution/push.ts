@@ -27,6 +27,12 @@ const CONCURRENT_UPLOADS = 5;
 /** zlib level for layers compressed on push: 1 trades a little size for several times the speed. */
 export const PUSH_GZIP_LEVEL = 1;
 
+/** Docker's layer media types and their OCI names: the same bytes under a new manifest. */
+const OCI_LAYER_TYPE: Record<string, string> = {
+  [MediaType.dockerLayerGzip]: MediaType.ociLayerGzip,
+  [MediaType.dockerLayer]: MediaType.ociLayer,
+};
+
 function isCompressed(l: ImageLayer): boolean {
   return l.blob !== l.diffID && l.mediaType !== MediaType.ociLayer && l.mediaType !== MediaType.dockerLayer;
 }
@@ -128,12 +134,12 @@ async function pushLayer(ctx: DistributionContext, t: PushTarget, l: ImageLayer,
   const bar = new ByteProgress(progress, id, 'Pushing', l.size);
   const blob = await putCompressed(t.client, location, ctx.images.content.reader(l.blob), (n) => bar.add(n), signal);
   progress({ status: 'Pushed', id, progressDetail: {} });
-  const desc: Descriptor = { mediaType: MediaType.dockerLayerGzip, digest: blob.digest, size: blob.size };
+  const desc: Descriptor = { mediaType: MediaType.ociLayerGzip, digest: blob.digest, size: blob.size };
   await remember(desc);
   return desc;
 }
 
-/** The manifest the image came with when it still describes exactly these blobs, else a new Docker schema 2 one. */
+/** The manifest the image came with when it still describes exactly these blobs, else a new OCI one. */
 async function manifestFor(ctx: DistributionContext, rec: ImageRecord, layers: Descriptor[]): Promise<{ bytes: Buffer; mediaType: string }> {
   if (rec.manifest && rec.manifest.mediaType !== MediaType.ociIndex && rec.manifest.mediaType !== MediaType.dockerManifestList) {
     const bytes = await ctx.images.content.read(rec.manifest.digest, MAX_MANIFEST_BYTES).catch(() => undefined);
@@ -143,13 +149,14 @@ async function manifestFor(ctx: DistributionContext, rec: ImageRecord, layers: D
         parsed.manifest.layers.every((d, i) => d.digest === layers[i]!.digest)) return { bytes, mediaType: parsed.mediaType };
     }
   }
+  // OCI, as Docker 25+ with the containerd store pushes: skopeo and others copy it unconverted, digests intact.
   const manifest: Manifest = {
     schemaVersion: 2,
-    mediaType: MediaType.dockerManifest,
-    config: { mediaType: MediaType.dockerConfig, digest: rec.config.digest, size: rec.config.size },
-    layers,
+    mediaType: MediaType.ociManifest,
+    config: { mediaType: MediaType.ociConfig, digest: rec.config.digest, size: rec.config.size },
+    layers: layers.map((l) => ({ ...l, mediaType: OCI_LAYER_TYPE[l.mediaType] ?? l.mediaType })),
   };
-  return { bytes: Buffer.from(JSON.stringify(manifest, null, 3)), mediaType: MediaType.dockerManifest };
+  return { bytes: Buffer.from(JSON.stringify(manifest)), mediaType: MediaType.ociManifest };
 }
 
 async function pushTag(ctx: DistributionContext, t: PushTarget, named: Reference, tag: string, opts: PushOptions): Promise<void> {
