@@ -6,6 +6,7 @@ import { registerContainerCommands } from './commands/containers/index.js';
 import { registerDistributionCommands } from './commands/distribution.js';
 import { registerExecCommands } from './commands/exec.js';
 import { registerImageCommands } from './commands/images.js';
+import { registerRegistryCommands } from './commands/registry.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerTransferCommands } from './commands/transfer.js';
@@ -55,6 +56,7 @@ function buildProgram(): Command {
   registerContainerCommands(program, container);
   registerRunCommands(program, container);
   registerExecCommands(program, container);
+  registerRegistryCommands(program);
   return program;
 }
 

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { TestDaemon, runProcess } from '../helpers/daemon.js';
-import { startDistribution, startProxy, type TestRegistry } from '../helpers/registry.js';
+import { startDistribution, startProxy, type PeerRegistry } from '../helpers/peers.js';
 import { tarOf } from '../helpers/tar.js';
 
 const sha = (b: Buffer | string) => 'sha256:' + createHash('sha256').update(b).digest('hex');
@@ -33,7 +33,7 @@ async function putManifest(host: string, repo: string, tag: string, body: object
 
 describe('tug pull and push against docker-registry', () => {
   let d: TestDaemon;
-  let reg: TestRegistry;
+  let reg: PeerRegistry;
   let R: string;
   let env: NodeJS.ProcessEnv;
   const tug = (args: string[]) => d.tug(args, { env });
@@ -229,7 +229,7 @@ describe('tug pull and push against docker-registry', () => {
 
 describe('registry credentials (docker-registry with htpasswd)', () => {
   let d: TestDaemon;
-  let reg: TestRegistry;
+  let reg: PeerRegistry;
   let env: NodeJS.ProcessEnv;
   const tug = (args: string[], input?: string) => d.tug(args, { env, input });
 
