@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { benchDistribution, hasDockerRegistry } from '../bench/distribution.mjs';
 
 const repo = process.cwd();
 const tug = join(repo, 'bin/tug');
@@ -97,6 +98,7 @@ try {
     tugRun(['load', '-i', join(dir, 'big-save.tar')]);
   }, 3);
   results['tugd RSS after the 200 MB runs (MiB)'] = rssMiB(daemon.proc.pid);
+  if (hasDockerRegistry()) await benchDistribution(results, { tug, tugRun, dir });
   daemon.proc.kill('SIGTERM');
   await new Promise((r) => daemon.proc.once('exit', r));
 } finally {
