@@ -18,7 +18,7 @@ function freePort() {
 
 async function waitUp(host) {
   for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`http://${host}/v2/`).then((r) => r.status < 500, () => false);
+    const ok = await globalThis.fetch(`http://${host}/v2/`).then((r) => r.status < 500, () => false);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 20));
   }
