@@ -191,6 +191,22 @@ export async function pullOne(ctx: DistributionContext, ref: Reference, opts: Pu
   for (const l of m.layers) if (!isLayerMediaType(l.mediaType)) throw new InvalidParameterError(`unsupported layer media type ${l.mediaType}`);
   const chains = chainIDs(diffIDs);
   const jobs: LayerJob[] = m.layers.map((desc, i) => ({ desc, diffID: diffIDs[i]!, chainID: chains[i]!, ...(i ? { parent: chains[i - 1] } : {}) }));
+  // Until the image record names them, a garbage collection elsewhere must not take them.
+  const pins = { layers: jobs.map((j) => j.chainID), blobs: [m.config.digest, resolved.digest, ...jobs.map((j) => j.desc.digest)] };
+  for (const l of pins.layers) ctx.images.pinned.layers.add(l);
+  for (const b of pins.blobs) ctx.images.pinned.blobs.add(b);
+  try {
+    return await assemble(ctx, client, ref, resolved, jobs, opts);
+  } finally {
+    for (const l of pins.layers) ctx.images.pinned.layers.delete(l);
+    for (const b of pins.blobs) ctx.images.pinned.blobs.delete(b);
+  }
+}
+
+async function assemble(ctx: DistributionContext, client: RegistryClient, ref: Reference, resolved: Resolved, jobs: LayerJob[], opts: PullOptions): Promise<string> {
+  const { progress, signal } = opts;
+  const endpoint = client.endpoint;
+  const m = resolved.manifest;
   const layers: ImageLayer[] = new Array<ImageLayer>(jobs.length);
   const todo: number[] = [];
   for (let i = 0; i < jobs.length; i++) {

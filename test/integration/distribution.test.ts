@@ -211,6 +211,34 @@ describe('tug pull and push against docker-registry', () => {
     }
   });
 
+  it('API: bad input gets one line and the right status; two pulls of one image at once both succeed', async () => {
+    const cases: [string, string, number, RegExp][] = [
+      ['POST', '/images/create?fromImage=', 400, /fromImage or fromSrc is required/],
+      ['POST', '/images/create?fromImage=UPPER', 400, /must be lowercase/],
+      ['POST', `/images/create?fromImage=${R}/rt/busybox:v1&tag=v2`, 400, /both .* and tag v2 name a version/],
+      ['POST', `/images/${R}/rt/busybox@sha256:${'a'.repeat(64)}/push`, 400, /cannot push a digest reference/],
+      ['POST', '/images/nosuch/thing/push', 404, /An image does not exist locally with the tag: nosuch\/thing/],
+      ['GET', '/images/search', 400, /a search term is required/],
+      ['GET', `/images/search?term=${R}/x&limit=zero`, 400, /invalid limit: zero/],
+      ['POST', '/auth', 400, /login requires a JSON body/],
+    ];
+    for (const [method, path, status, message] of cases) {
+      const r = await d.api(method, path);
+      assert.equal(r.status, status, `${method} ${path}: ${r.raw.toString()}`);
+      assert.match((r.body as { message: string }).message, message);
+    }
+    const badAuth = await d.api('POST', '/auth', { username: 'x', password: 'y', serveraddress: R });
+    assert.equal(badAuth.status, 200, 'a registry without auth accepts any login');
+    assert.deepEqual(badAuth.body, { Status: 'Login Succeeded', IdentityToken: '' });
+    // rt/big's layer is not in the store (the previous test removed it): one download serves both.
+    assert.equal((await tug(['images', '-q', `${R}/rt/big`])).stdout, '');
+    const [a, b] = await Promise.all([tug(['pull', `${R}/rt/big:1`]), tug(['pull', `${R}/rt/big:1`])]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal([a.stdout, b.stdout].filter((o) => /Pull complete/.test(o)).length, 2);
+    assert.match((await tug(['images', '-q', `${R}/rt/big`])).stdout, /^[0-9a-f]{12}\n$/);
+  });
+
   it('run --pull: missing pulls after "Unable to find image", never refuses, always pulls', async () => {
     assert.equal((await tug(['rmi', '-f', `${R}/sibling/bb:x`])).code, 0);
     const never = await tug(['run', '--rm', '--pull', 'never', `${R}/sibling/bb:x`, 'true']);
