@@ -117,6 +117,12 @@ describe('tug pull and push against docker-registry', () => {
     const all = await tug(['pull', '--all-tags', `${R}/rt/busybox`]);
     assert.equal(all.code, 0, all.stderr);
     assert.match(all.stdout, /v1: Pulling from rt\/busybox\n[^]*v2: Pulling from rt\/busybox\n/);
+    for (const t of ['a', 'b']) assert.equal((await tug(['tag', `${R}/rt/busybox:v1`, `${R}/every/tag:${t}`])).code, 0);
+    const pushAll = await tug(['push', '--all-tags', `${R}/every/tag`]);
+    assert.equal(pushAll.code, 0, pushAll.stderr);
+    assert.match(pushAll.stdout, /^The push refers to repository \[.*every\/tag\]\n[^]*\na: digest: sha256:[0-9a-f]{64} size: \d+\n[^]*\nb: digest: sha256:[0-9a-f]{64} size: \d+\n$/);
+    const tags = await fetch(`http://${R}/v2/every/tag/tags/list`).then((r) => r.json()) as { tags: string[] };
+    assert.deepEqual(tags.tags.sort(), ['a', 'b']);
     const both = await tug(['pull', '-a', `${R}/rt/busybox:v1`]);
     assert.equal(both.code, 1);
     assert.equal(both.stderr, "tag can't be used with --all-tags/-a\n");
