@@ -9,6 +9,7 @@ import { containerFsBench } from '../bench/containersfs.mjs';
 import { benchVolumes } from '../bench/volumes.mjs';
 import { networkBench } from '../bench/networks.mjs';
 import { registryBench } from '../bench/registry.mjs';
+import { benchDistribution, hasDockerRegistry } from '../bench/distribution.mjs';
 
 const repo = process.cwd();
 const tug = join(repo, 'bin/tug');
@@ -104,6 +105,7 @@ try {
   }, 3);
   results['tugd RSS after the 200 MB runs (MiB)'] = rssMiB(daemon.proc.pid);
   await benchVolumes(results, { tug: tugRun, dir });
+  if (hasDockerRegistry()) await benchDistribution(results, { tug, tugRun, dir });
   daemon.proc.kill('SIGTERM');
   await new Promise((r) => daemon.proc.once('exit', r));
   await registryBench(results, { repo, dir });

@@ -22,6 +22,6 @@ if (files.length === 0) {
 // Integration tests share the machine's cgroups and mounts: run files one at a time.
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, TUG_REPO: process.cwd() },
+  env: { ...process.env, TUG_REPO: process.cwd(), TUG_HUB_HOST: process.env.TUG_HUB_HOST ?? '127.0.0.1:1' },
 });
 process.exit(result.status ?? 1);

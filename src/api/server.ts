@@ -10,6 +10,7 @@ import { statusForError, type Context } from './http.js';
 import { Router } from './router.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerContainerFsRoutes } from './routes/container-fs.js';
+import { registerDistributionRoutes } from './routes/distribution.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerStreamRoutes } from './routes/streams.js';
 import { registerImageRoutes } from './routes/images.js';
@@ -31,6 +32,7 @@ export function buildRouter(services: Services): Router {
   registerStreamRoutes(r, services);
   registerVolumeRoutes(r, services);
   registerNetworkRoutes(r, services);
+  registerDistributionRoutes(r, services);
   return r;
 }
 

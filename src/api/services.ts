@@ -2,6 +2,7 @@
 import type { ExecService } from '../containers/exec.js';
 import type { ContainerFilesystem } from '../containers/fs/index.js';
 import type { ContainerService } from '../containers/service.js';
+import type { DistributionService } from '../distribution/index.js';
 import type { EventBus } from '../events/index.js';
 import type { ImageService } from '../images/service.js';
 import type { VolumeService } from '../volumes/index.js';
@@ -21,4 +22,5 @@ export interface Services {
   events: EventBus;
   volumes: VolumeService;
   networks: NetworkService;
+  distribution: DistributionService;
 }

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { TUG_VERSION } from '../version.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerContainerCommands } from './commands/containers/index.js';
+import { registerDistributionCommands } from './commands/distribution.js';
 import { registerExecCommands } from './commands/exec.js';
 import { registerImageCommands } from './commands/images.js';
 import { registerNetworkCommands } from './commands/network.js';
@@ -53,6 +54,7 @@ function buildProgram(): Command {
   registerEventCommands(program, system);
   registerImageCommands(program, image);
   registerTransferCommands(program, image);
+  registerDistributionCommands(program, image);
   registerContainerCommands(program, container);
   registerRunCommands(program, container);
   registerExecCommands(program, container);

@@ -46,6 +46,14 @@ export interface HistoryItem {
   Comment: string;
 }
 
+export interface SearchResult {
+  name: string;
+  description: string;
+  star_count: number;
+  is_official: boolean;
+  is_automated: boolean;
+}
+
 export interface DeleteItem {
   Untagged?: string;
   Deleted?: string;
@@ -128,9 +136,32 @@ export class EngineClient {
     return res.body;
   }
 
-  async *imagePull(image: string, platform?: string): AsyncGenerator<JSONMessage> {
-    const res = await this.transport.call('POST', '/images/create', { query: { fromImage: image, platform } });
+  /** POST /images/create: `tag` empty with an untagged name pulls every tag, as the API says. */
+  async *imagePull(image: string, opts: { tag?: string; platform?: string; registryAuth?: string } = {}): AsyncGenerator<JSONMessage> {
+    const res = await this.transport.call('POST', '/images/create', {
+      query: { fromImage: image, tag: opts.tag, platform: opts.platform },
+      headers: opts.registryAuth ? { 'X-Registry-Auth': opts.registryAuth } : undefined,
+    });
     yield* jsonMessages(res.body);
+  }
+
+  async *imagePush(name: string, opts: { tag?: string; registryAuth?: string } = {}): AsyncGenerator<JSONMessage> {
+    const res = await this.transport.call('POST', `/images/${name}/push`, {
+      query: { tag: opts.tag },
+      headers: { 'X-Registry-Auth': opts.registryAuth ?? Buffer.from('{}').toString('base64url') },
+    });
+    yield* jsonMessages(res.body);
+  }
+
+  login(auth: { username?: string; password?: string; serveraddress?: string }): Promise<{ Status: string; IdentityToken?: string }> {
+    return this.transport.json('POST', '/auth', { json: auth });
+  }
+
+  imageSearch(term: string, opts: { limit?: number; filters?: Record<string, string[]>; registryAuth?: string } = {}): Promise<SearchResult[]> {
+    return this.transport.json('GET', '/images/search', {
+      query: { term, limit: opts.limit, filters: opts.filters && Object.keys(opts.filters).length ? JSON.stringify(opts.filters) : undefined },
+      headers: opts.registryAuth ? { 'X-Registry-Auth': opts.registryAuth } : undefined,
+    });
   }
 
   async *bootstrap(image: string): AsyncGenerator<JSONMessage> {

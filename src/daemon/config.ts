@@ -10,6 +10,8 @@ export interface DaemonConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   bridge: string;
   bip?: string;
+  /** Registries spoken to over plain HTTP or unverified TLS (host[:port] or CIDR), beside loopback. */
+  insecureRegistries?: string[];
 }
 
 export const DEFAULT_SOCKET = '/run/tug/tug.sock';

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Services } from '../api/services.js';
+import { DistributionService } from '../distribution/index.js';
 import { EventBus } from '../events/index.js';
 import { ImageService } from '../images/service.js';
 import { ImageStore } from '../images/store.js';
@@ -89,5 +90,7 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   const system = new System(config, images, containerStore, runtimes, await engineID(config.dataRoot));
   const exec = new ExecService(containers, containerStore, config.execRoot, host);
   const containerFs = new ContainerFilesystem(containers, snapshots, images);
-  return { images, system, containers, exec, events, containerFs, volumes, networks };
+  const distribution = new DistributionService(images, join(config.dataRoot, 'distribution'), config.insecureRegistries ?? []);
+  await distribution.init();
+  return { images, system, containers, exec, events, containerFs, volumes, networks, distribution };
 }

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     .addOption(new Option('-l, --log-level <level>', 'logging level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .option('-b, --bridge <name>', 'network bridge for the default network', 'tug0')
     .option('--bip <cidr>', 'address and prefix of the default bridge')
+    .option('--insecure-registry <registry>', 'enable insecure registry communication (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`tugd: ${str.replace(/^error: /, '')}`) });
   try {
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     const code = (err as { exitCode?: number }).exitCode ?? 1;
     process.exit(code === 0 ? 0 : 1);
   }
-  const opts = program.opts<{ host: string; dataRoot: string; execRoot: string; debug: boolean; logLevel: DaemonConfig['logLevel']; bridge: string; bip?: string }>();
+  const opts = program.opts<{ host: string; dataRoot: string; execRoot: string; debug: boolean; logLevel: DaemonConfig['logLevel']; bridge: string; bip?: string; insecureRegistry: string[] }>();
   const config: DaemonConfig = {
     socket: parseHost(opts.host),
     dataRoot: opts.dataRoot,
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     logLevel: opts.debug ? 'debug' : opts.logLevel,
     bridge: opts.bridge,
     bip: opts.bip,
+    insecureRegistries: opts.insecureRegistry,
   };
   const log = makeLogger(config.logLevel);
   await mkdir(config.dataRoot, { recursive: true, mode: 0o710 });

@@ -34,7 +34,7 @@ export interface ImageUsers {
 const noUsers: ImageUsers = { running: () => undefined, stopped: () => undefined, count: () => 0, layersInUse: () => new Set() };
 
 /** The image events dockerd's image service logs for what tug does to images. */
-export type ImageEventAction = 'tag' | 'untag' | 'delete' | 'import' | 'load' | 'save' | 'prune';
+export type ImageEventAction = 'tag' | 'untag' | 'delete' | 'import' | 'load' | 'save' | 'prune' | 'pull' | 'push';
 
 export interface NewImage {
   /** A config object to serialise, or the digest of config bytes already stored verbatim. */
@@ -47,6 +47,8 @@ export interface NewImage {
 
 export class ImageService {
   users: ImageUsers = noUsers;
+  /** Layers and blobs a job is still assembling into an image (a pull): garbage collection spares them. */
+  readonly pinned = { layers: new Set<string>(), blobs: new Set<string>() };
   /** Where image events go; none until the engine wires its event bus in. */
   events: EventPublisher | undefined;
 
@@ -269,8 +271,8 @@ export class ImageService {
 
   /** Removes layers and blobs no image (and no container) references; returns the layer bytes freed. */
   async collectGarbage(): Promise<number> {
-    const liveLayers = this.users.layersInUse();
-    const liveBlobs = new Set<string>();
+    const liveLayers = new Set([...this.users.layersInUse(), ...this.pinned.layers]);
+    const liveBlobs = new Set<string>(this.pinned.blobs);
     for (const rec of this.store.all()) {
       liveBlobs.add(rec.config.digest);
       if (rec.manifest) liveBlobs.add(rec.manifest.digest);

@@ -122,6 +122,24 @@ export class ContentStore {
     }
   }
 
+  /**
+   * Moves a finished file into the store under `digest`, which the caller computed while
+   * writing it (a registry download hashed as it streamed); the file must be on this filesystem.
+   */
+  async adopt(file: string, digest: string): Promise<BlobInfo> {
+    const fh = await open(file, 'r');
+    let size: number;
+    try {
+      await fh.sync();
+      size = (await fh.stat()).size;
+    } finally {
+      await fh.close();
+    }
+    await rename(file, this.path(digest));
+    await fsyncDir(this.blobDir);
+    return { digest, size };
+  }
+
   async write(data: Buffer | string, expected?: string): Promise<BlobInfo> {
     return this.ingest(Readable.from([Buffer.from(data)]), { expected });
   }

@@ -10,6 +10,8 @@ export const REPO = process.env.TUG_REPO ?? resolve(fileURLToPath(import.meta.ur
 export const TUG = join(REPO, 'bin', 'tug');
 export const TUGD = join(REPO, 'bin', 'tugd');
 export const DOCKER = '/usr/local/bin/docker';
+// Test daemons must never reach Docker Hub: its name points at a closed loopback port.
+process.env.TUG_HUB_HOST ??= '127.0.0.1:1';
 
 export interface RunResult {
   code: number;

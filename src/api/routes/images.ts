@@ -9,6 +9,7 @@ import { ImageService } from '../../images/service.js';
 import { JSONMessageStream, queryBool, queryFilters, sendJSON, type Context } from '../http.js';
 import type { Router } from '../router.js';
 import type { Services } from '../services.js';
+import { pullRoute } from './distribution.js';
 
 /** Runs a long job whose progress is a JSON-message stream; late errors become messages. */
 async function streamed(ctx: Context, job: (out: JSONMessageStream) => Promise<void>): Promise<void> {
@@ -21,7 +22,8 @@ async function streamed(ctx: Context, job: (out: JSONMessageStream) => Promise<v
   out.end();
 }
 
-export function registerImageRoutes(r: Router, { images }: Services): void {
+export function registerImageRoutes(r: Router, services: Services): void {
+  const { images } = services;
   r.get('/images/json', async ({ res, query, version }) => {
     const list = await images.list({ all: queryBool(query, 'all'), filters: queryFilters(query), apiVersion: version });
     sendJSON(res, 200, list);
@@ -30,10 +32,7 @@ export function registerImageRoutes(r: Router, { images }: Services): void {
   r.post('/images/create', async (ctx) => {
     const { query, req } = ctx;
     const fromSrc = query.get('fromSrc');
-    if (fromSrc === null) {
-      const fromImage = query.get('fromImage') ?? '';
-      throw new InvalidParameterError(`pull access denied for ${fromImage}: no registry is configured in this tugd yet`);
-    }
+    if (fromSrc === null) return pullRoute(ctx, services);
     const repo = query.get('repo') ?? '';
     const tag = query.get('tag') ?? '';
     const target = repo ? ImageService.normaliseTag(tag ? `${repo}:${tag}` : repo) : undefined;

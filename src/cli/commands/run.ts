@@ -8,6 +8,7 @@ import { parseDetachKeys, attachStreams } from '../attach/index.js';
 import { addRunFlags, fromFlags, FlagValueError, type RunFlags, type RunOptions } from '../run/index.js';
 import { familiarString, parseDockerRef } from '../../reference/index.js';
 import { ExitError, client, describeError, run } from '../context.js';
+import { pullImage } from '../registry/pull.js';
 
 /** docker's reportError: "tug: <message>." plus the help hint, exit 125. */
 function runError(verb: string, err: unknown, status = 125): ExitError {
@@ -35,15 +36,14 @@ async function createContainer(api: EngineClient, opts: RunOptions): Promise<str
     throw new Error(`container ID file found, make sure the other container isn't running or delete ${opts.cidfile}`);
   }
   let created;
+  const pull = () => pullImage(api, opts.image, { quiet: opts.quiet, platform: opts.platform }, process.stderr, false);
+  if (opts.pull === 'always') await pull();
   try {
     created = await api.lifecycle.create(opts.body, { name: opts.name, platform: opts.platform });
   } catch (err) {
-    if (err instanceof DaemonError && err.status === 404 && /^No such image/.test(err.message) && opts.pull !== 'never') {
+    if (err instanceof DaemonError && err.status === 404 && /^No such image/.test(err.message) && opts.pull === 'missing') {
       process.stderr.write(`Unable to find image '${familiar(opts.image)}' locally\n`);
-      // Pulling arrives with the registries; until then the daemon's pull error is the answer.
-      for await (const msg of api.imagePull(opts.image, opts.platform)) {
-        if (!opts.quiet && msg.status) process.stderr.write(`${msg.id ? `${msg.id}: ` : ''}${msg.status}\n`);
-      }
+      await pull();
       created = await api.lifecycle.create(opts.body, { name: opts.name, platform: opts.platform });
     } else throw err;
   }

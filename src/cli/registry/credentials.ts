@@ -1,0 +1,94 @@
+// Logins in the docker CLI's own file and format ($DOCKER_CONFIG/config.json, else
+// ~/.docker/config.json; `auths` keyed by server, `auth` = base64 of user:password), so a
+// `docker login` serves tug and a `tug login` serves docker. Other keys are kept as they are.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DEFAULT_DOMAIN, parseNormalizedNamed } from '../../reference/index.js';
+
+export const HUB_SERVER = 'https://index.docker.io/v1/';
+const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+
+export interface Credentials {
+  username: string;
+  password: string;
+  serveraddress: string;
+}
+
+interface ConfigFile {
+  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+  [key: string]: unknown;
+}
+
+export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json');
+}
+
+/** The key a server's login is stored under: Hub's index URL, else host[:port]. */
+export function serverKey(server: string | undefined): string {
+  if (!server) return HUB_SERVER;
+  const host = server.replace(/^https?:\/\//, '').split('/')[0]!;
+  return HUB_HOSTS.has(host) ? HUB_SERVER : host;
+}
+
+/** The login server of an image reference (`localhost:5000/x` → `localhost:5000`). */
+export function serverOfImage(image: string): string {
+  const domain = parseNormalizedNamed(image).domain;
+  return domain === DEFAULT_DOMAIN ? HUB_SERVER : domain;
+}
+
+function read(path: string): ConfigFile {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as ConfigFile;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new Error(`loading config file ${path}: ${(err as Error).message}`);
+  }
+}
+
+function write(path: string, cfg: ConfigFile): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(cfg, null, '\t') + '\n', { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+/** The stored login for `server`; keys written with a scheme (`https://host`) count too. */
+export function lookup(server: string, path = configPath()): Credentials | undefined {
+  const key = serverKey(server);
+  for (const [k, v] of Object.entries(read(path).auths ?? {})) {
+    if (serverKey(k) !== key) continue;
+    if (v.auth) {
+      const text = Buffer.from(v.auth, 'base64').toString('utf8');
+      const i = text.indexOf(':');
+      if (i >= 0) return { username: text.slice(0, i), password: text.slice(i + 1), serveraddress: key };
+    }
+    if (v.username) return { username: v.username, password: v.password ?? '', serveraddress: key };
+  }
+  return undefined;
+}
+
+export function store(creds: Credentials, path = configPath()): void {
+  const cfg = read(path);
+  const auths = { ...(cfg.auths ?? {}) };
+  auths[serverKey(creds.serveraddress)] = { auth: Buffer.from(`${creds.username}:${creds.password}`).toString('base64') };
+  write(path, { ...cfg, auths });
+}
+
+/** Removes a login; false when there was none. */
+export function remove(server: string, path = configPath()): boolean {
+  const cfg = read(path);
+  const key = serverKey(server);
+  const keys = Object.keys(cfg.auths ?? {}).filter((k) => serverKey(k) === key);
+  if (keys.length === 0) return false;
+  const auths = { ...cfg.auths };
+  for (const k of keys) delete auths[k];
+  write(path, { ...cfg, auths });
+  return true;
+}
+
+/** X-Registry-Auth for an image's registry: its stored login, else anonymous (`{}`). */
+export function registryAuthFor(image: string, path = configPath()): string {
+  const creds = lookup(serverOfImage(image), path);
+  return Buffer.from(JSON.stringify(creds ?? {})).toString('base64url');
+}
