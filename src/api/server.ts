@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { statusForError, type Context } from './http.js';
 import { Router } from './router.js';
+import { registerBuildRoutes } from './routes/build.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerStreamRoutes } from './routes/streams.js';
@@ -25,6 +26,7 @@ export function buildRouter(services: Services): Router {
   registerContainerRoutes(r, services);
   registerEventRoutes(r, services);
   registerStreamRoutes(r, services);
+  registerBuildRoutes(r, services);
   return r;
 }
 

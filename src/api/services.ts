@@ -1,4 +1,5 @@
 // What the API needs from the engine: the services it calls. Built by the daemon.
+import type { Builder } from '../build/builder.js';
 import type { ExecService } from '../containers/exec.js';
 import type { ContainerService } from '../containers/service.js';
 import type { EventBus } from '../events/index.js';
@@ -15,4 +16,5 @@ export interface Services {
   containers: ContainerService;
   exec: ExecService;
   events: EventBus;
+  builder: Builder;
 }

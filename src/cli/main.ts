@@ -1,6 +1,7 @@
 // tug: the command-line client. Speaks only the Engine API, like the docker CLI.
 import { Command, CommanderError, Option } from 'commander';
 import { TUG_VERSION } from '../version.js';
+import { registerBuildCommands } from './commands/build.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerContainerCommands } from './commands/containers/index.js';
 import { registerExecCommands } from './commands/exec.js';
@@ -53,6 +54,7 @@ function buildProgram(): Command {
   registerContainerCommands(program, container);
   registerRunCommands(program, container);
   registerExecCommands(program, container);
+  registerBuildCommands(program, image);
   return program;
 }
 

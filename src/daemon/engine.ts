@@ -19,6 +19,7 @@ import { readHostFacts } from '../containers/runspec.js';
 import { Runtime } from '../runtime/runc.js';
 import { SnapshotStore } from '../storage/snapshots.js';
 import type { Logger } from '../api/server.js';
+import { openBuilder } from '../build/index.js';
 import type { DaemonConfig } from './config.js';
 import { System } from './info.js';
 
@@ -74,5 +75,6 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   await images.collectGarbage();
   const system = new System(config, images, containerStore, runtimes, await engineID(config.dataRoot));
   const exec = new ExecService(containers, containerStore, config.execRoot, host);
-  return { images, system, containers, exec, events };
+  const builder = await openBuilder(config.dataRoot, { images, containers, layers });
+  return { images, system, containers, exec, events, builder };
 }

@@ -21,6 +21,8 @@ const BATCH = 64 << 10;
 export interface TarDirectoryOptions {
   /** Turn overlayfs whiteouts (0:0 char devices, opaque dirs) into OCI `.wh.` entries. */
   overlayWhiteouts?: boolean;
+  /** Which entries go in (paths relative to `dir`); 'descend' walks a directory without its own entry. */
+  filter?: (path: string, isDir: boolean) => 'include' | 'exclude' | 'descend';
 }
 
 /** One tar entry. Type flags as in the ustar spec: 0 file, 1 hardlink, 2 symlink, 3 char, 4 block, 5 dir, 6 fifo. */
@@ -158,6 +160,12 @@ async function* walk(root: string, rel: string, opts: TarDirectoryOptions, links
     const path = rel ? `${rel}/${name}` : name;
     const abs = join(root, path);
     const st = lstatSync(abs, { bigint: true });
+    const verdict = opts.filter?.(path, st.isDirectory()) ?? 'include';
+    if (verdict === 'exclude') continue;
+    if (verdict === 'descend') {
+      if (st.isDirectory()) yield* walk(root, path, opts, links);
+      continue;
+    }
     const meta = { mode: Number(st.mode) & 0o7777, uid: Number(st.uid), gid: Number(st.gid), mtime: seconds(st), size: 0 };
     if (st.isDirectory()) {
       yield encodeHeader({ ...meta, name: `${path}/`, type: '5', xattrs: xattrsOf(abs) });
