@@ -85,7 +85,7 @@ function glob(root: string, pattern: string): string[] {
 export function planCopy(root: string, sources: string[], fromImage: boolean): CopyPlan {
   const plan: CopyPlan = { sources: [], files: {} };
   for (const src of sources) {
-    const rel = cleanRelative(src);
+    const rel = cleanRelative(src).replace(/\/+$/, '');
     const matches = hasGlob(rel) ? glob(root, rel) : [rel];
     if (hasGlob(rel) && matches.length === 0) continue;
     for (const m of matches) {

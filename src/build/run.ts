@@ -1,7 +1,8 @@
 // RUN: the command in a container of the runtime (the stage's env, user, workdir and shell),
 // its output streamed into the build, its upper dir then committed as the step's layer.
-import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { lgetxattr } from '../sys/libc.js';
 import type { ContainerService } from '../containers/service.js';
 import { readLogs } from '../containers/logs/index.js';
 import { TugError, errorMessage } from '../errors.js';
@@ -95,5 +96,25 @@ export function dropMountpoints(upper: string, lowers: string[], targets: string
     const empty = st.isFile() ? st.size === 0 : st.isDirectory() && readdirSync(path).length === 0;
     if (!empty || lowers.some((l) => existsSync(join(l, rel)))) continue;
     rmSync(path, { recursive: true, force: true });
+    dropCopiedUpParents(upper, lowers, dirname(rel));
+  }
+}
+
+/** A parent overlayfs copied up only to hold a mount point: empty, and as it is below. */
+function dropCopiedUpParents(upper: string, lowers: string[], rel: string): void {
+  for (let dir = rel; dir && dir !== '.'; dir = dirname(dir)) {
+    const path = join(upper, dir);
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      return;
+    }
+    if (!st.isDirectory() || readdirSync(path).length > 0 || lgetxattr(path, 'trusted.overlay.opaque')) return;
+    const below = lowers.map((l) => join(l, dir)).find((p) => existsSync(p));
+    if (!below) return;
+    const b = lstatSync(below);
+    if (b.mode !== st.mode || b.uid !== st.uid || b.gid !== st.gid) return;
+    rmdirSync(path);
   }
 }
