@@ -63,11 +63,11 @@ export class Builder {
 
   async init(): Promise<void> {
     await this.d.cache.init();
+    await mkdir(this.d.tmpRoot, { recursive: true, mode: 0o700 });
     await this.d.mounts.init();
     // Mounts and staging a crash left behind.
     for (const name of await readdir(this.d.mounts.root)) await this.d.mounts.remove(name).catch(() => undefined);
-    await rm(this.d.tmpRoot, { recursive: true, force: true });
-    await mkdir(this.d.tmpRoot, { recursive: true });
+    for (const name of await readdir(this.d.tmpRoot)) if (name !== 'mounts') await rm(join(this.d.tmpRoot, name), { recursive: true, force: true });
     await mkdir(this.d.cacheMountRoot, { recursive: true });
   }
 

@@ -63,7 +63,11 @@ export function segmentRegExp(glob: string): RegExp {
     } else if (c === '\\' && i + 1 < glob.length) re += glob[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch {
+    throw new InvalidParameterError(`syntax error in pattern: ${glob}`);
+  }
 }
 
 export function hasGlob(p: string): boolean {

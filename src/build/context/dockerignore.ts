@@ -1,6 +1,7 @@
 // .dockerignore with Docker's semantics (moby's patternmatcher): `#` comments, `**` for any
 // number of directories, `!` exceptions, the last matching line wins, a pattern that matches a
 // directory excludes what is in it. Pure; the client uses it to send only what is not ignored.
+import { InvalidParameterError } from '../../errors.js';
 
 interface Pattern {
   re: RegExp;
@@ -42,7 +43,11 @@ function compile(p: string): RegExp {
     } else if (c === '\\' && i + 1 < p.length) re += p[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch {
+    throw new InvalidParameterError(`syntax error in .dockerignore pattern: ${p}`);
+  }
 }
 
 export class DockerIgnore {
