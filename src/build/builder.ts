@@ -123,6 +123,7 @@ export class Builder {
       let n = firstStep.get(i)!;
       const from = fromOf(st);
       out(`Step ${n++}/${total} : ${st.from.original}\n`);
+      if (typeof st.from.flags.platform === 'string') hostPlatform(expand(st.from.flags.platform, (k) => meta.get(k), escape));
       const dep = resolve(from, i);
       let base: ImageState;
       if (dep !== undefined) base = await results.get(dep)!;

@@ -211,6 +211,9 @@ export class StageRun {
   private async copy(ins: Extract<Instruction, { kind: 'COPY' | 'ADD' }>, parent: string): Promise<void> {
     const from = typeof ins.flags.from === 'string' ? this.x(ins.flags.from) : undefined;
     if (ins.kind === 'ADD' && from) throw new InvalidParameterError('ADD does not support --from');
+    for (const f of ['parents', 'exclude', 'keep-git-dir', 'checksum']) {
+      if (ins.flags[f] !== undefined) throw new InvalidParameterError(`${ins.kind} --${f} is not supported by tug's builder yet`);
+    }
     const sources = ins.sources.filter((s) => !ins.heredocs.some((h) => s === `<<${h.name}` || s === `<<-${h.name}` || s.endsWith(h.name) && s.startsWith('<<'))).map((s) => this.x(s));
     let dest = this.x(ins.dest);
     if (!dest.startsWith('/')) dest = `${(this.runConfig.WorkingDir || '/').replace(/\/$/, '')}/${dest}`;

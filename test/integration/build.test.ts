@@ -180,6 +180,10 @@ describe('tug build: failures', () => {
       ['FROM busybox AS a\n', ['--target', 'b'], /failed to reach build target b in Dockerfile/],
       ['FROM busybox\n', ['--platform', 'linux/s390x'], /image with platform linux\/s390x is not supported on this host/],
       ['FROM busybox\nCOPY a b /notdir\n', [], /When using COPY with more than one source file, the destination must be a directory and end with a \//],
+      ['FROM --platform=linux/s390x busybox\n', [], /image with platform linux\/s390x is not supported on this host/],
+      ['FROM busybox\nCOPY --parents a /x/\n', [], /COPY --parents is not supported by tug's builder yet/],
+      ['FROM busybox\nRUN --mount=type=secret,id=x true\n', [], /RUN --mount=type=secret is not supported \(only type=cache\)/],
+      ['FROM scratch\nRUN true\n', [], /RUN needs a base image with a shell \(this stage is FROM scratch\)/],
     ];
     for (const [text, flags, re] of cases) {
       const c = ctx({ Dockerfile: text, a: 'a', b: 'b' });
