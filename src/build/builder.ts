@@ -211,6 +211,9 @@ export class Builder {
   async prune(): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }> {
     const deleted: string[] = [];
     const images = new Set<string>();
+    // Image removal collects garbage itself: the space freed is what the layer store lost.
+    const sizes = new Map<string, number>();
+    for (const chain of await this.d.images.layers.list()) sizes.set(chain, (await this.d.images.layers.get(chain))?.size ?? 0);
     for (const e of this.d.cache.entries()) {
       images.add(e.image);
       await this.d.cache.delete(e.key);
@@ -236,7 +239,9 @@ export class Builder {
         changed = true;
       }
     }
-    const reclaimed = await this.d.images.collectGarbage();
+    await this.d.images.collectGarbage();
+    const left = new Set(await this.d.images.layers.list());
+    const reclaimed = [...sizes].reduce((n, [chain, size]) => n + (left.has(chain) ? 0 : size), 0);
     return { CachesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   }
 

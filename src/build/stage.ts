@@ -214,7 +214,8 @@ export class StageRun {
     for (const f of ['parents', 'exclude', 'keep-git-dir', 'checksum']) {
       if (ins.flags[f] !== undefined) throw new InvalidParameterError(`${ins.kind} --${f} is not supported by tug's builder yet`);
     }
-    const sources = ins.sources.filter((s) => !ins.heredocs.some((h) => s === `<<${h.name}` || s === `<<-${h.name}` || s.endsWith(h.name) && s.startsWith('<<'))).map((s) => this.x(s));
+    // `<<EOF` words name heredocs, which are files of their own.
+    const sources = ins.sources.filter((s) => !(ins.heredocs.length && /^<<-?["']?\w+["']?$/.test(s))).map((s) => this.x(s));
     let dest = this.x(ins.dest);
     if (!dest.startsWith('/')) dest = `${(this.runConfig.WorkingDir || '/').replace(/\/$/, '')}/${dest}`;
     const mode = parseChmod(ins.flags.chmod);

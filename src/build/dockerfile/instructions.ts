@@ -195,7 +195,7 @@ export function parseInstruction(l: LogicalLine, escape: string, inOnbuild = fal
     case 'ADD': {
       const json = jsonArray(rest);
       const words = json ?? splitWords(rest, escape);
-      if (words.length < 2 && !(l.heredocs.length && words.length === 2)) {
+      if (words.length < 2) {
         throw new DockerfileError(line, `${kind} requires at least two arguments, but only ${words.length === 1 ? 'one was' : `${words.length} were`} provided. Destination could not be determined.`);
       }
       return { ...b, kind, sources: words.slice(0, -1), dest: words[words.length - 1]!, heredocs: l.heredocs };
