@@ -27,11 +27,13 @@ export interface BuildOptions {
   quiet: boolean;
   /** Say why each re-run step missed the cache (`--progress=plain`). */
   explain: boolean;
+  /** Stream each stage's lines at once, tagged with the stage (`id: "#N"`), for a live view. */
+  live?: boolean;
   /** The Dockerfile's name for messages. */
   dockerfileName: string;
 }
 
-export type BuildMessage = { stream: string } | { aux: { ID: string } };
+export type BuildMessage = { stream: string; id?: string } | { aux: { ID: string } };
 
 export interface BuildResult {
   id: string;
@@ -119,7 +121,7 @@ export class Builder {
     signal?.addEventListener('abort', onAbort);
     const buildStage = async (i: number): Promise<ImageState> => {
       const st = stages[i]!;
-      const out = output.writer(i);
+      const out = o.live && !o.quiet ? (text: string) => emit({ stream: text, id: `#${i}` }) : output.writer(i);
       let n = firstStep.get(i)!;
       const from = fromOf(st);
       out(`Step ${n++}/${total} : ${st.from.original}\n`);

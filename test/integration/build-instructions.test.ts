@@ -245,6 +245,16 @@ describe('build flags', () => {
     assert.equal((await d.api('GET', '/images/flags:2/json')).status, 200);
   });
 
+  it('--progress=tty shows the stages live, then the log in stage order', async () => {
+    const c = ctx({ Dockerfile: 'FROM busybox AS a\nRUN echo from-a\nFROM busybox AS b\nRUN echo from-b\nFROM busybox\nCOPY --from=a /etc/passwd /a\nCOPY --from=b /etc/passwd /b\n' });
+    const r = await d.tug(['build', '--progress=tty', c.dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\[stage 0\] Step \d\/7 : /);
+    assert.match(r.stdout, /\[stage 1\] Step \d\/7 : /);
+    const log = r.stdout.slice(r.stdout.lastIndexOf('\x1b[J') + 3);
+    assert.match(log, /^Step 1\/7 : FROM busybox AS a\n[\s\S]*from-a\n[\s\S]*Step 3\/7 : FROM busybox AS b\n[\s\S]*from-b\n[\s\S]*Step 5\/7 : FROM busybox\n[\s\S]*Successfully built [0-9a-f]{12}\n$/);
+  });
+
   it('warns about build args nothing uses', async () => {
     const c = ctx({ Dockerfile: 'FROM busybox\nARG USED\n' });
     const r = await d.tug(['build', '--build-arg', 'USED=1', '--build-arg', 'NOPE=2', c.dir]);

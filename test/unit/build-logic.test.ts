@@ -140,3 +140,19 @@ describe('RUN --mount', () => {
     assert.throws(() => cacheMounts('type=cache', '/c', (w) => w), { message: 'RUN --mount=type=cache needs a target' });
   });
 });
+
+describe('tug build --progress=tty', () => {
+  it('draws one live line per stage, then prints the log in stage order', async () => {
+    const { LiveView } = await import('../../src/cli/commands/build-tty.js');
+    let screen = '';
+    const v = new LiveView((s) => { screen += s; }, 40);
+    v.add({ stream: 'Step 1/4 : FROM busybox AS a\n', id: '#0' });
+    v.add({ stream: 'Step 3/4 : FROM busybox\n', id: '#1' });
+    v.add({ stream: 'a very long line of output that will not fit in forty columns\n', id: '#0' });
+    assert.match(screen, /\x1b\[2A\x1b\[2K\[stage 0\] Step 1\/4 : FROM busybox AS a …\n\x1b\[2K\[stage 1\] Step 3\/4 : FROM busybox\n$/);
+    v.add({ stream: 'Successfully built abc\n' });
+    screen = '';
+    v.finish();
+    assert.equal(screen, '\x1b[2A\x1b[JStep 1/4 : FROM busybox AS a\na very long line of output that will not fit in forty columns\nStep 3/4 : FROM busybox\nSuccessfully built abc\n');
+  });
+});

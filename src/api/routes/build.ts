@@ -35,7 +35,8 @@ export function buildOptionsFromQuery(query: URLSearchParams): BuildOptions & { 
     network: query.get('networkmode') || undefined,
     platform: query.get('platform') || undefined,
     quiet: queryBool(query, 'q'),
-    explain: query.get('progress') === 'plain',
+    explain: query.get('progress') === 'plain' || query.get('progress') === 'tty',
+    live: query.get('progress') === 'tty',
     dockerfile,
     dockerfileName: dockerfile && !dockerfile.startsWith('.tug-dockerfile-') ? dockerfile.split('/').pop()! : 'Dockerfile',
   };

@@ -8,6 +8,7 @@ import { DaemonError, readAll } from '../../client/index.js';
 import { imageBuild, buildPrune } from '../../client/build.js';
 import { directoryContext } from '../../client/build-context.js';
 import { humanSize } from '../format/units.js';
+import { LiveView } from './build-tty.js';
 import { ExitError, client, collect, confirm, out, run } from '../context.js';
 
 export interface BuildFlags {
@@ -67,6 +68,7 @@ async function build(path: string, flags: BuildFlags): Promise<void> {
     if (err instanceof ExitError) throw err;
     throw new ExitError(1, `ERROR: ${err instanceof Error ? err.message.replace(/^unable to prepare context: /, 'unable to prepare context: ') : String(err)}`);
   });
+  const live = !quiet && (progress === 'tty' || (progress === 'auto' && process.stdout.isTTY)) ? new LiveView((t) => out(t), process.stdout.columns || 100) : undefined;
   let id = '';
   try {
     const stream = imageBuild(client().transport, ctx.body, {
@@ -81,13 +83,16 @@ async function build(path: string, flags: BuildFlags): Promise<void> {
       cacheFrom: flags.cacheFrom,
       network: flags.network,
       platform: flags.platform,
-      progress: progress === 'plain' ? 'plain' : undefined,
+      progress: live ? 'tty' : progress === 'plain' ? 'plain' : undefined,
     });
     for await (const msg of stream) {
       if (msg.aux && typeof msg.aux.ID === 'string') id = msg.aux.ID;
+      else if (live) live.add(msg);
       else if (msg.stream && !quiet) out(msg.stream);
     }
+    live?.finish();
   } catch (err) {
+    live?.finish();
     // A failed step: docker prints the daemon's message as it is, and the build fails.
     if (err instanceof DaemonError && err.status === 500) throw new ExitError(1, err.message);
     throw err;
