@@ -104,7 +104,8 @@ export class Builder {
       const text = Object.entries(o.labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ');
       stages[target]!.instructions.push(parseInstruction({ line: 0, endLine: 0, keyword: 'LABEL', rest: text, heredocs: [] }, '\\'));
     }
-    const order = neededStages({ ...df, stages }, target, resolve, fromOf);
+    // `COPY --from=$STAGE` names its stage through the ARGs before FROM.
+    const order = neededStages({ ...df, stages }, target, (ref, before) => resolve(expand(ref, (n) => meta.get(n), escape), before), fromOf);
     for (const i of order) for (const ins of stages[i]!.instructions) if (ins.kind === 'ARG') for (const a of ins.args) consumed.add(a.name);
     const total = order.reduce((n, i) => n + 1 + stages[i]!.instructions.length, 0);
     const cacheFrom = await this.cacheFromSet(o.cacheFrom);
@@ -189,7 +190,9 @@ export class Builder {
 
   private async source(ref: string, stage: number, resolve: (ref: string, before: number) => number | undefined, results: Map<number, Promise<ImageState>>): Promise<ImageState> {
     const dep = resolve(ref, stage);
-    if (dep !== undefined) return results.get(dep)!;
+    const built = dep === undefined ? undefined : results.get(dep);
+    if (built) return built;
+    if (dep !== undefined) throw new InvalidParameterError(`stage ${ref} is not part of this build`);
     return imageState(this.d.images, this.baseImage(ref));
   }
 

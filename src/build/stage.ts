@@ -209,7 +209,9 @@ export class StageRun {
   }
 
   private async copy(ins: Extract<Instruction, { kind: 'COPY' | 'ADD' }>, parent: string): Promise<void> {
-    const from = typeof ins.flags.from === 'string' ? this.x(ins.flags.from) : undefined;
+    const lookup = this.lookup();
+    // A stage name in --from may come from the ARGs before FROM, as the stage graph reads it.
+    const from = typeof ins.flags.from === 'string' ? expand(ins.flags.from, (n) => lookup(n) ?? this.metaArgs.get(n), this.o.escape) : undefined;
     if (ins.kind === 'ADD' && from) throw new InvalidParameterError('ADD does not support --from');
     for (const f of ['parents', 'exclude', 'keep-git-dir', 'checksum']) {
       if (ins.flags[f] !== undefined) throw new InvalidParameterError(`${ins.kind} --${f} is not supported by tug's builder yet`);

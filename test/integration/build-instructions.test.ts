@@ -199,7 +199,7 @@ describe('COPY and ADD', () => {
 describe('multi-stage builds', () => {
   const files = {
     Dockerfile: [
-      'ARG BASE=busybox',
+      'ARG BASE=busybox OTHER=2',
       'FROM $BASE AS build',
       'RUN echo built > /artifact',
       'FROM busybox AS unused',
@@ -208,7 +208,7 @@ describe('multi-stage builds', () => {
       'RUN echo other > /other',
       'FROM busybox',
       'COPY --from=build /artifact /got/',
-      'COPY --from=2 /other /got/',
+      'COPY --from=${OTHER} /other /got/',
       'CMD ["cat", "/got/artifact", "/got/other"]',
     ].join('\n'),
   };
