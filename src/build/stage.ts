@@ -2,7 +2,7 @@
 // cache or executed (RUN in a container, COPY/ADD into a mounted rootfs, metadata in the config).
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { ContainerService } from '../containers/service.js';
 import { InvalidParameterError } from '../errors.js';
 import type { ImageService } from '../images/service.js';
@@ -220,6 +220,8 @@ export class StageRun {
     const sources = ins.sources.filter((s) => !(ins.heredocs.length && /^<<-?["']?\w+["']?$/.test(s))).map((s) => this.x(s));
     let dest = this.x(ins.dest);
     if (!dest.startsWith('/')) dest = `${(this.runConfig.WorkingDir || '/').replace(/\/$/, '')}/${dest}`;
+    // `.` and `..` at the end name a directory, as a trailing slash does (`COPY package.json .`).
+    if (/(^|\/)\.\.?$/.test(dest)) dest = `${posix.normalize(dest).replace(/\/$/, '')}/`;
     const mode = parseChmod(ins.flags.chmod);
     let fromMount: string | undefined;
     let added: AddSources | undefined;

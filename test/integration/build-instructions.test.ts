@@ -154,6 +154,8 @@ describe('COPY and ADD', () => {
         'COPY *.txt /wild/',
         'WORKDIR /rel',
         'COPY one.txt here',
+        'WORKDIR /dotdest',
+        'COPY two.txt .',
         'COPY --chown=nobody:nogroup --chmod=0600 two.txt /owned',
         'COPY --chown=1234 two.txt /numeric',
         'COPY <<EOF /heredoc.txt',
@@ -161,8 +163,8 @@ describe('COPY and ADD', () => {
         'EOF',
       ].join('\n'),
     });
-    const out = await sh(id, 'cat /file-named /into/one.txt; echo; ls /dircontents /dircontents/sub /wild; cat /rel/here; echo; stat -c "%u:%g %a" /owned /numeric; cat /heredoc.txt');
-    assert.equal(out, '11\n/dircontents:\na\nsub\n\n/dircontents/sub:\nb\n\n/wild:\none.txt\ntwo.txt\n1\n65534:65534 600\n1234:1234 644\nmade by -less heredoc\n');
+    const out = await sh(id, 'cat /file-named /into/one.txt; echo; ls /dircontents /dircontents/sub /wild; cat /rel/here /dotdest/two.txt; echo; stat -c "%u:%g %a" /owned /numeric; cat /heredoc.txt');
+    assert.equal(out, '11\n/dircontents:\na\nsub\n\n/dircontents/sub:\nb\n\n/wild:\none.txt\ntwo.txt\n12\n65534:65534 600\n1234:1234 644\nmade by -less heredoc\n');
   });
 
   it('COPY keeps the parent directories of the image as they were (mode of /tmp)', async () => {
