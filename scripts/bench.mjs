@@ -10,6 +10,7 @@ import { benchVolumes } from '../bench/volumes.mjs';
 import { networkBench } from '../bench/networks.mjs';
 import { registryBench } from '../bench/registry.mjs';
 import { benchDistribution, hasDockerRegistry } from '../bench/distribution.mjs';
+import { benchBuild } from '../bench/build.mjs';
 
 const repo = process.cwd();
 const tug = join(repo, 'bin/tug');
@@ -72,6 +73,7 @@ try {
   results['tug version, CLI to exit (ms)'] = time(() => tugRun(['version']), 15);
   results['tug images, CLI to exit (ms)'] = time(() => tugRun(['images']), 15);
   results['tug bootstrap busybox (ms)'] = time(() => tugRun(['bootstrap', 'busybox:bench']), 3);
+  await benchBuild({ dir, env, dockerEnv: { ...env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: join(dir, 'docker-config') }, tug, time, results });
 
   results['tug run --rm busybox true, CLI to exit (ms)'] = time(() => tugRun(['run', '--rm', 'busybox', 'true']), 15);
   const dockerEnv = { ...env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: join(dir, 'docker-config') };

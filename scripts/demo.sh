@@ -41,5 +41,15 @@ step exec demo-web sh -c 'echo exec as $(id -un) in $(pwd); ps'
 step stop -t 1 demo-web
 step ps -a --filter name=demo-web
 step rm demo-web
+
+# The seeds' first Dockerfile (on busybox in place of ubuntu:16.04), built and run.
+HELLO=$(mktemp -d /tmp/tug-demo-hello.XXXXXX)
+printf '#!/bin/sh\necho "hello, world!"\n' >"$HELLO/helloworld"
+printf 'FROM busybox\n\nCOPY helloworld /usr/local/bin\nRUN chmod +x /usr/local/bin/helloworld\n\nCMD ["helloworld"]\n' >"$HELLO/Dockerfile"
+echo; echo "\$ cat Dockerfile"; cat "$HELLO/Dockerfile"
+step image build -t helloworld:latest "$HELLO"
+step container run --rm helloworld:latest
+step build -t helloworld:latest "$HELLO"
+rm -rf "$HELLO"
 echo
 echo "tugd is running at $TUG_HOST (pid $(cat /tmp/tugd-demo.pid 2>/dev/null || echo '?')); try: bin/tug images"

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { statusForError, type Context } from './http.js';
 import { Router } from './router.js';
+import { registerBuildRoutes } from './routes/build.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerContainerFsRoutes } from './routes/container-fs.js';
 import { registerDistributionRoutes } from './routes/distribution.js';
@@ -33,6 +34,7 @@ export function buildRouter(services: Services): Router {
   registerVolumeRoutes(r, services);
   registerNetworkRoutes(r, services);
   registerDistributionRoutes(r, services);
+  registerBuildRoutes(r, services);
   return r;
 }
 

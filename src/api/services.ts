@@ -1,4 +1,5 @@
 // What the API needs from the engine: the services it calls. Built by the daemon.
+import type { Builder } from '../build/builder.js';
 import type { ExecService } from '../containers/exec.js';
 import type { ContainerFilesystem } from '../containers/fs/index.js';
 import type { ContainerService } from '../containers/service.js';
@@ -23,4 +24,5 @@ export interface Services {
   volumes: VolumeService;
   networks: NetworkService;
   distribution: DistributionService;
+  builder: Builder;
 }

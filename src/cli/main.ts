@@ -1,6 +1,7 @@
 // tug: the command-line client. Speaks only the Engine API, like the docker CLI.
 import { Command, CommanderError, Option } from 'commander';
 import { TUG_VERSION } from '../version.js';
+import { registerBuildCommands } from './commands/build.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerContainerCommands } from './commands/containers/index.js';
 import { registerDistributionCommands } from './commands/distribution.js';
@@ -61,6 +62,7 @@ function buildProgram(): Command {
   registerVolumeCommands(program);
   registerNetworkCommands(program);
   registerRegistryCommands(program);
+  registerBuildCommands(program, image);
   return program;
 }
 

@@ -25,6 +25,7 @@ import { volumeUsers } from '../containers/users.js';
 import { NetworkService } from '../networks/service.js';
 import { NetworkStore } from '../networks/store.js';
 import type { Logger } from '../api/server.js';
+import { openBuilder } from '../build/index.js';
 import type { DaemonConfig } from './config.js';
 import { System } from './info.js';
 
@@ -92,5 +93,6 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   const containerFs = new ContainerFilesystem(containers, snapshots, images);
   const distribution = new DistributionService(images, join(config.dataRoot, 'distribution'), config.insecureRegistries ?? []);
   await distribution.init();
-  return { images, system, containers, exec, events, containerFs, volumes, networks, distribution };
+  const builder = await openBuilder(config.dataRoot, { images, containers, layers });
+  return { images, system, containers, exec, events, containerFs, volumes, networks, distribution, builder };
 }

@@ -42,7 +42,8 @@ export async function busyboxRootfs(binary = BUSYBOX): Promise<{ tar: Readable; 
     body.on('error', reject).pipe(entry);
   });
   const write = async () => {
-    const dirs = ['bin/', 'dev/', 'etc/', 'home/', 'proc/', 'root/', 'sbin/', 'sys/', 'tmp/', 'usr/', 'usr/bin/', 'usr/sbin/', 'var/', 'var/spool/', 'var/spool/mail/', 'var/www/'];
+    // /usr/local/bin is on PATH: Dockerfiles such as the seeds' helloworld COPY into it.
+    const dirs = ['bin/', 'dev/', 'etc/', 'home/', 'proc/', 'root/', 'sbin/', 'sys/', 'tmp/', 'usr/', 'usr/bin/', 'usr/local/', 'usr/local/bin/', 'usr/sbin/', 'var/', 'var/spool/', 'var/spool/mail/', 'var/www/'];
     for (const d of dirs) {
       const mode = d === 'tmp/' ? 0o1777 : d === 'root/' ? 0o700 : 0o755;
       await add({ name: d, type: 'directory', mode });

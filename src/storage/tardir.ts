@@ -25,6 +25,8 @@ export interface TarDirectoryOptions {
   prefix?: string;
   /** Paths (relative, no leading slash) left out with everything under them. */
   skip?: (path: string) => boolean;
+  /** Which entries go in (paths relative to `dir`); 'descend' walks a directory without its own entry. */
+  filter?: (path: string, isDir: boolean) => 'include' | 'exclude' | 'descend';
 }
 
 /** One tar entry. Type flags as in the ustar spec: 0 file, 1 hardlink, 2 symlink, 3 char, 4 block, 5 dir, 6 fifo. */
@@ -212,6 +214,15 @@ async function* walk(root: string, rel: string, opts: TarDirectoryOptions, links
   for (const { n: name } of names) {
     const path = rel ? `${rel}/${name}` : name;
     if (opts.skip?.(path)) continue;
+    if (opts.filter) {
+      const isDir = lstatSync(join(root, path)).isDirectory();
+      const verdict = opts.filter(path, isDir);
+      if (verdict === 'exclude') continue;
+      if (verdict === 'descend') {
+        if (isDir) yield* walk(root, path, opts, links);
+        continue;
+      }
+    }
     yield* entry(root, path, opts, links);
   }
 }
