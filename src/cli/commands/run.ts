@@ -113,8 +113,9 @@ async function runContainer(flags: RunFlags, image: string, args: string[]): Pro
   if (status.StatusCode !== 0) process.exitCode = status.StatusCode;
 }
 
-export function registerRunCommands(program: Command, container: Command): void {
-  for (const parent of [program, container]) {
+/** Registers run, create and start on the root and (when given) under `container`. */
+export function registerRunCommands(program: Command, container?: Command): void {
+  for (const parent of container ? [program, container] : [program]) {
     // Flags end at the image: what follows is the container's command line.
     parent.enablePositionalOptions();
     addRunFlags(
