@@ -33,8 +33,10 @@ await Promise.all([
     format: 'cjs',
     sourcemap: 'linked',
     external,
-    define: { 'import.meta.url': '__tugModuleURL' },
-    banner: { js: "const __tugModuleURL = require('node:url').pathToFileURL(__filename).href;" },
+    // import.meta.url (koffi's loader) worked out only when asked for: it costs the CLI a millisecond.
+    define: { 'import.meta.url': '__tugMeta.url' },
+    // The directive first: ahead of the banner's code, esbuild's own "use strict" would not count.
+    banner: { js: "'use strict';\nconst __tugMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
   }),
   // The CLI only talks to a Unix socket: it never needs extra CA certificates, and Node spends
   // ~70 ms at start-up loading NODE_EXTRA_CA_CERTS when it is set (as on this machine); env
@@ -45,8 +47,7 @@ await Promise.all([
     entryPoints: ['src/cli/launcher.ts'],
     outfile: 'bin/tug.cjs',
     format: 'cjs',
-    define: { 'import.meta.url': '__tugModuleURL' },
-    banner: { js: "#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node\nconst __tugModuleURL = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node' },
   }),
 ]);
 chmodSync('bin/tugd', 0o755);

@@ -4,12 +4,12 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { bundleStamp, readCache, writeCache } from './codecache.js';
 
 function launch(): void {
-  const bundle = join(dirname(fileURLToPath(import.meta.url)), 'tug-bundle.cjs');
+  // Built as CommonJS (bin/tug.cjs), where __filename is the real path behind the bin/tug link.
+  const bundle = join(dirname(__filename), 'tug-bundle.cjs');
   const cacheFile = `${bundle}.cache`;
   const fd = openSync(bundle, 'r');
   const st = fstatSync(fd);
