@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { benchStartup } from '../bench/startup.mjs';
 
 const repo = process.cwd();
 const tug = join(repo, 'bin/tug');
@@ -74,6 +75,7 @@ try {
     const r = spawnSync('/usr/local/bin/docker', ['run', '--rm', 'busybox', 'true'], { env: dockerEnv });
     if (r.status !== 0) throw new Error(`docker run: ${r.stderr}`);
   }, 15);
+  await benchStartup(results, { tug, env, sock });
   const t50 = process.hrtime.bigint();
   for (let i = 0; i < 50; i++) tugRun(['run', '-d', 'busybox', 'sleep', '1000']);
   results['50 detached starts, one after another (ms)'] = Number(process.hrtime.bigint() - t50) / 1e6;
