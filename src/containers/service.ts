@@ -180,7 +180,7 @@ export class ContainerService {
     const paths = this.monitorPaths(id);
     this.runtimeDeleted.delete(id);
     try {
-      const rootfs = await this.d.snapshots.mount(id);
+      const rootfs = await this.d.snapshots.mount(id, { volatile: !!rec.HostConfig.AutoRemove });
       const files = this.networkFiles(id);
       await writeNetworkFiles(rec, files);
       const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}` });

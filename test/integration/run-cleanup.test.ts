@@ -1,6 +1,7 @@
 // What the fast paths of exit and removal must still leave behind: nothing. The runtime is asked
 // to delete a container once per exit (remove trusts that), an --rm container's record is not
-// rewritten before it is deleted, and a crash in that gap still ends with the container gone.
+// rewritten before it is deleted (a crash in that gap still ends with the container gone), and
+// its overlay is volatile.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,6 +77,31 @@ describe('exit and removal leave nothing behind', () => {
     assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
     assert.equal((await d.api('DELETE', `/containers/${id}?force=1`)).status, 204);
     assert.deepEqual(traces(id), []);
+  });
+});
+
+describe('overlay mount options', () => {
+  /** The super options of the container's rootfs mount, from the host's mountinfo. */
+  function mountOptions(id: string): string {
+    const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4]?.includes(id));
+    assert.ok(line, `${id} is mounted`);
+    return line.split(' - ')[1]!;
+  }
+
+  it('an --rm container gets a volatile overlay (no syncfs of the host disk at its unmount), others do not', async () => {
+    const rm = await create({ Cmd: ['sleep', '1000'], HostConfig: { AutoRemove: true } });
+    const kept = await create({ Cmd: ['sleep', '1000'] });
+    for (const id of [rm, kept]) assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    // Shown as `volatile` or, on newer kernels, `fsync=volatile`.
+    assert.match(mountOptions(rm), /\bvolatile\b/);
+    assert.doesNotMatch(mountOptions(kept), /volatile/);
+    for (const id of [rm, kept]) assert.equal((await d.api('DELETE', `/containers/${id}?force=1`)).status, 204);
+    assert.deepEqual([traces(rm), traces(kept)], [[], []]);
+  });
+
+  it('what an --rm container writes is there while it runs', async () => {
+    const r = await d.tug(['run', '--rm', 'busybox', 'sh', '-c', 'echo data > /f; sync; cat /f']);
+    assert.deepEqual([r.code, r.stdout], [0, 'data\n']);
   });
 });
 
