@@ -11,6 +11,7 @@ import { networkBench } from '../bench/networks.mjs';
 import { registryBench } from '../bench/registry.mjs';
 import { benchDistribution, hasDockerRegistry } from '../bench/distribution.mjs';
 import { benchBuild } from '../bench/build.mjs';
+import { benchStartup } from '../bench/startup.mjs';
 
 const repo = process.cwd();
 const tug = join(repo, 'bin/tug');
@@ -82,6 +83,7 @@ try {
     if (r.status !== 0) throw new Error(`docker run: ${r.stderr}`);
   }, 15);
   await networkBench(results, tugRun);
+  await benchStartup(results, { tug, env, sock });
   const t50 = process.hrtime.bigint();
   for (let i = 0; i < 50; i++) tugRun(['run', '-d', 'busybox', 'sleep', '1000']);
   results['50 detached starts, one after another (ms)'] = Number(process.hrtime.bigint() - t50) / 1e6;

@@ -13,6 +13,7 @@ import { registerRunCommands } from './commands/run.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerTransferCommands } from './commands/transfer.js';
 import { registerVolumeCommands } from './commands/volume.js';
+import { commandWord, HOT_COMMANDS } from './argv.js';
 import { setGlobals } from './context.js';
 
 /** A usage error raised by commander inside a given command, to be reported Docker-style. */
@@ -37,7 +38,7 @@ function usageLine(cmd: Command): string {
   return `Usage:  ${commandPath(cmd)} ${cmd.usage()}`.trimEnd();
 }
 
-function buildProgram(): Command {
+function buildProgram(hot: boolean): Command {
   const program = new Command('tug')
     .description('A container engine that speaks the Docker Engine API')
     .usage('[OPTIONS] COMMAND')
@@ -48,6 +49,10 @@ function buildProgram(): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError(false);
   program.hook('preAction', (root) => setGlobals(root.opts()));
+  if (hot) {
+    registerRunCommands(program);
+    return program;
+  }
   const container = program.command('container').description('Manage containers').usage('COMMAND');
   const image = program.command('image').description('Manage images').usage('COMMAND');
   const system = program.command('system').description('Manage tug').usage('COMMAND');
@@ -115,7 +120,8 @@ function reportUsage(err: UsageError): number {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const word = commandWord(argv);
+  const program = buildProgram(word !== undefined && HOT_COMMANDS.has(word));
   applyDockerErrors(program);
   program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined, outputError: () => undefined });
   try {

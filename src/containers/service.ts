@@ -66,6 +66,8 @@ export class ContainerService {
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly health: HealthChecks;
   private readonly logRotation = new LogRotation((id, msg) => this.d.log('warn', `log rotation ${id.slice(0, 12)}: ${msg}`));
+  /** Containers whose runtime state this process already deleted (at exit): remove need not run the runtime again. */
+  private readonly runtimeDeleted = new Set<string>();
 
   constructor(private readonly d: ContainerServiceDeps) {
     this.health = new HealthChecks((rec) => this.runtime(rec), d.store, (rec, action) => this.emit(rec, action));
@@ -196,8 +198,9 @@ export class ContainerService {
     if (rec.State.Running) throw new NotModifiedError('container already started');
     if (rec.State.Status === 'removing' || rec.State.Dead) throw new ConflictError(`container is marked for removal and cannot be started`);
     const paths = this.monitorPaths(id);
+    this.runtimeDeleted.delete(id);
     try {
-      const rootfs = await this.d.snapshots.mount(id);
+      const rootfs = await this.d.snapshots.mount(id, { volatile: !!rec.HostConfig.AutoRemove });
       const files = this.networkFiles(id);
       // Addresses first: /etc/hosts names the container's own.
       await this.d.networks?.prepare(rec);
@@ -307,13 +310,18 @@ export class ContainerService {
       this.health.stop(id);
       this.logRotation.unwatch(id);
       const oom = await oomKilled(id);
-      await this.runtime(rec).delete(id, true).catch((err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`));
+      await this.runtime(rec).delete(id, true).then(
+        () => this.runtimeDeleted.add(id),
+        (err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`),
+      );
       this.d.snapshots.unmount(id);
       await this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`));
       await this.exits.clear(id);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch((err) => this.d.log('warn', `releasing volumes of ${id.slice(0, 12)}: ${errorMessage(err)}`));
       rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs) };
-      await this.d.store.save(rec);
+      // An --rm container's record is deleted just below: writing it first would only cost an fsync.
+      // (A crash in between finds it running with no monitor and removes it at the next start.)
+      if (!rec.HostConfig.AutoRemove) await this.d.store.save(rec);
       if (oom) this.emit(rec, 'oom');
       this.emit(rec, 'die', { exitCode: String(status.code) });
       this.waiters.exited(id, { StatusCode: status.code });
@@ -437,7 +445,7 @@ export class ContainerService {
     if (rec.State.Running && !force) return;
     rec.State = { ...rec.State, Status: 'removing' };
     this.logRotation.unwatch(rec.ID);
-    await this.runtime(rec).delete(rec.ID, true).catch(() => undefined);
+    if (!this.runtimeDeleted.delete(rec.ID)) await this.runtime(rec).delete(rec.ID, true).catch(() => undefined);
     await this.d.snapshots.remove(rec.ID);
     await this.d.store.delete(rec);
     await rm(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true });

@@ -91,15 +91,19 @@ async function runContainer(flags: RunFlags, image: string, args: string[]): Pro
     throw runError('run', err);
   }
   const body = opts.body;
-  const attached = !opts.detach ? await attach(api, id, {
+  const attaching = !opts.detach ? attach(api, id, {
     stdin: body.AttachStdin ?? false,
     stdout: body.AttachStdout ?? false,
     stderr: body.AttachStderr ?? false,
     tty: body.Tty ?? false,
     detachKeys: opts.detachKeys,
   }).catch((err: unknown) => { throw runError('run', err); }) : undefined;
-  // Detached runs never wait: the open request would keep the CLI alive.
-  const waited = attached ? await api.lifecycle.wait(id, body.HostConfig?.AutoRemove ? 'removed' : 'next-exit') : undefined;
+  // Detached runs never wait: the open request would keep the CLI alive. Attach and wait go out
+  // together (one round trip less); both are in place before the start.
+  const waiting = attaching ? api.lifecycle.wait(id, body.HostConfig?.AutoRemove ? 'removed' : 'next-exit') : undefined;
+  waiting?.catch(() => undefined);
+  const attached = await attaching;
+  const waited = await waiting;
   if (opts.detach) process.stdout.write(`${id}\n`);
   try {
     await api.lifecycle.start(id);
@@ -113,8 +117,9 @@ async function runContainer(flags: RunFlags, image: string, args: string[]): Pro
   if (status.StatusCode !== 0) process.exitCode = status.StatusCode;
 }
 
-export function registerRunCommands(program: Command, container: Command): void {
-  for (const parent of [program, container]) {
+/** Registers run, create and start on the root and (when given) under `container`. */
+export function registerRunCommands(program: Command, container?: Command): void {
+  for (const parent of container ? [program, container] : [program]) {
     // Flags end at the image: what follows is the container's command line.
     parent.enablePositionalOptions();
     addRunFlags(
