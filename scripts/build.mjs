@@ -2,7 +2,7 @@
 // keeps `tug run` latency low. Type checking is `npm run typecheck`; tests run from `dist/`.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
 // koffi loads a native addon at run time; it stays in node_modules.
@@ -50,6 +50,11 @@ await Promise.all([
     banner: { js: '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node' },
   }),
 ]);
+// bin/tug runs the bundle as a vm.Script, where import() throws without --experimental-vm-modules.
+if (/\bimport\(/.test(readFileSync('bin/tug-bundle.cjs', 'utf8'))) {
+  console.error('build: the CLI bundle has a dynamic import(), which bin/tug cannot run; import the module statically');
+  process.exit(1);
+}
 chmodSync('bin/tugd', 0o755);
 chmodSync('bin/tug.cjs', 0o755);
 symlinkSync('tug.cjs', 'bin/tug');

@@ -1,6 +1,7 @@
 // tug registry serve / tug registry gc: the registry server, a process of its own that needs
 // no tugd. Its code is loaded only when one of these commands runs.
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { InvalidParameterError } from '../../errors.js';
 import { bytesSize } from '../format/units.js';
 import { out, run } from '../context.js';
@@ -42,7 +43,6 @@ async function serveCommand(flags: RegistryServeFlags): Promise<void> {
 
 async function gcCommand(flags: RegistryGcFlags): Promise<void> {
   const { gc, parseDuration } = await import('../../registry/index.js');
-  const { existsSync } = await import('node:fs');
   if (!existsSync(flags.root)) throw new InvalidParameterError(`registry root ${flags.root} does not exist`);
   const report = await gc(flags.root, { graceMs: parseDuration(flags.grace), uploadTtlMs: parseDuration(flags.uploadTtl), dryRun: flags.dryRun, deleteUntagged: flags.deleteUntagged });
   const verb = report.dryRun ? 'would delete' : 'deleted';
