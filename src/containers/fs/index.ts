@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ConflictError, InvalidParameterError } from '../../errors.js';
+import { ConflictError, InvalidParameterError, errorMessage } from '../../errors.js';
+import type { Runtime } from '../../runtime/runc.js';
 import type { ImageService } from '../../images/service.js';
 import { familiarString, parseNormalizedNamed } from '../../reference/index.js';
 import { resolveUser } from '../../runtime/spec/user.js';
@@ -40,12 +41,30 @@ export function bindMounts(rec: ContainerRecord): BindMount[] {
   return out;
 }
 
+/**
+ * Pauses a running container; true once paused. Right after `runc start` runc may still call it
+ * created ("not running") for a moment: asked again then. One that stays so has exited, or not
+ * yet left runc's exec fifo: either way no process of it runs, and there is nothing to freeze.
+ */
+async function freezeContainer(runtime: Runtime, id: string): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await runtime.pause(id);
+      return true;
+    } catch (err) {
+      if (!/not running/.test(errorMessage(err))) throw err;
+      if (attempt >= 10) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
 async function readOptional(path: string): Promise<string | undefined> {
   return readFile(path, 'utf8').catch(() => undefined);
 }
 
 export class ContainerFilesystem {
-  private readonly freezes = new Map<string, { users: number; ready: Promise<void> }>();
+  private readonly freezes = new Map<string, { users: number; ready: Promise<boolean> }>();
 
   constructor(
     private readonly containers: ContainerService,
@@ -64,7 +83,7 @@ export class ContainerFilesystem {
     const runtime = this.containers.runtime(rec);
     // Calls on one container share one freeze: the last to finish thaws it.
     if (!freeze) {
-      freeze = { users: 0, ready: runtime.pause(id) };
+      freeze = { users: 0, ready: freezeContainer(runtime, id) };
       this.freezes.set(id, freeze);
     }
     freeze.users++;
@@ -74,7 +93,7 @@ export class ContainerFilesystem {
     } finally {
       if (--freeze.users === 0) {
         this.freezes.delete(id);
-        await runtime.resume(id).catch(() => undefined);
+        if (await freeze.ready) await runtime.resume(id).catch(() => undefined);
       }
     }
   }
