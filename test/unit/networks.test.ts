@@ -128,6 +128,10 @@ describe('firewall rules', () => {
     assert.match(text, /^-A TUG-FWD-tugtabc -i br-1 -o tugtabc -j DROP$/m);
     assert.match(text, /^-A TUG-FWD-tugtabc -i br-1 ! -o br-1 -j DROP$/m);
     assert.ok(text.indexOf('-i br-1 ! -o br-1 -j DROP') < text.indexOf('-i br-1 -j ACCEPT'));
+    // Published ports stay open across networks, but not out of an internal one.
+    const dnat = text.indexOf('--ctstate DNAT -j ACCEPT');
+    assert.ok(text.indexOf('-i br-1 ! -o br-1 -j DROP') < dnat && dnat < text.indexOf('-i tugtabc -o br-1 -j DROP'));
+    assert.match(text, /^-A TUG-POST-tugtabc -s 10\.1\.1\.0\/24 -o tugtabc -m conntrack --ctstate DNAT -j MASQUERADE$/m);
   });
 });
 
@@ -195,7 +199,10 @@ describe('netns plumbing', () => {
       { hostIf: 'vethabc0', ifName: 'eth0', bridge: 'tug0', address: '10.0.0.2', prefix: 24, mac: '02:42:0a:00:00:02', gateway: '10.0.0.1' },
       { hostIf: 'vethabc1', ifName: 'eth1', bridge: 'br-x', address: '10.5.0.2', prefix: 24, mac: '02:42:0a:05:00:02' },
     ]);
-    assert.equal(b.host, 'link add vethabc0 type veth peer name eth0 netns 4242\nlink set vethabc0 master tug0 up\nlink add vethabc1 type veth peer name eth1 netns 4242\nlink set vethabc1 master br-x up\n');
+    assert.equal(b.host, [
+      'link add vethabc0 type veth peer name eth0 netns 4242', 'link set vethabc0 master tug0 up', 'link set vethabc0 type bridge_slave hairpin on',
+      'link add vethabc1 type veth peer name eth1 netns 4242', 'link set vethabc1 master br-x up', 'link set vethabc1 type bridge_slave hairpin on', '',
+    ].join('\n'));
     assert.equal(b.inside.split('\n').filter((l) => l.startsWith('route')).length, 1);
     assert.match(b.inside, /^addr add 10\.5\.0\.2\/24 dev eth1$/m);
   });
