@@ -65,7 +65,7 @@ function portsView(rec: ContainerRecord): Record<string, { HostIp: string; HostP
 function networkSettings(rec: ContainerRecord): Record<string, unknown> {
   const mode = rec.HostConfig.NetworkMode ?? 'bridge';
   const networks: Record<string, unknown> = {};
-  if (rec.Endpoints) {
+  if (rec.Endpoints && Object.keys(rec.Endpoints).length) {
     for (const [name, ep] of Object.entries(rec.Endpoints)) {
       const { HostIf: _h, IfName: _i, ...shown } = ep;
       networks[name] = { ...EMPTY_ENDPOINT, ...shown };

@@ -95,7 +95,9 @@ export class Endpoints {
 
   /** Addresses and host ports for a starting container; all or nothing. */
   async prepare(c: ContainerRecord): Promise<void> {
-    const eps = Object.values(c.Endpoints ?? {});
+    // A record from before networks existed gets its NetworkMode's network now.
+    c.Endpoints ??= this.atCreate(c.HostConfig, undefined, c.Name);
+    const eps = Object.values(c.Endpoints);
     if (eps.length === 0) return;
     try {
       for (const ep of eps) this.allocate(c, ep);

@@ -68,6 +68,9 @@ export function renderRules(s: FirewallState): string {
     // Published ports reached from 127.0.0.1 leave with a loopback source the container cannot answer.
     if (s.family !== 6) nat.push(`-A ${c.post} -s 127.0.0.0/8 -o ${n.bridge} -j MASQUERADE`);
     if (!n.internal) nat.push(`-A ${c.post} -s ${n.subnet} ! -o ${n.bridge} -j MASQUERADE`);
+    // Hairpin: a container reaching a published port of its own network through a host address
+    // must see the reply come back from the host, not straight from the other container.
+    nat.push(`-A ${c.post} -s ${n.subnet} -o ${n.bridge} -m conntrack --ctstate DNAT -j MASQUERADE`);
   }
   nat.push('COMMIT');
   const filter = ['*filter', `:${c.forward} - [0:0]`];
@@ -75,6 +78,10 @@ export function renderRules(s: FirewallState): string {
     if (n.internal) {
       filter.push(`-A ${c.forward} -i ${n.bridge} ! -o ${n.bridge} -j DROP`, `-A ${c.forward} -o ${n.bridge} ! -i ${n.bridge} -j DROP`);
     }
+  }
+  // A published port is open to every network (but internal ones, dropped above), as Docker's.
+  if (s.networks.length) filter.push(`-A ${c.forward} -m conntrack --ctstate DNAT -j ACCEPT`);
+  for (const n of s.networks) {
     for (const other of s.networks) {
       if (other !== n) filter.push(`-A ${c.forward} -i ${n.bridge} -o ${other.bridge} -j DROP`);
     }

@@ -68,7 +68,8 @@ export function plumbingBatches(pid: number, eps: readonly EndpointPlumbing[]): 
   const host: string[] = [];
   const inside: string[] = [];
   for (const e of eps) {
-    host.push(`link add ${e.hostIf} type veth peer name ${e.ifName} netns ${pid}`, `link set ${e.hostIf} master ${e.bridge} up`);
+    // hairpin: a container reaching its own published port through a host address gets the reply.
+    host.push(`link add ${e.hostIf} type veth peer name ${e.ifName} netns ${pid}`, `link set ${e.hostIf} master ${e.bridge} up`, `link set ${e.hostIf} type bridge_slave hairpin on`);
     inside.push(`link set ${e.ifName} address ${e.mac}`, `addr add ${e.address}/${e.prefix} dev ${e.ifName}`, `link set ${e.ifName} up`);
     if (e.gateway) inside.push(`route add default via ${e.gateway} dev ${e.ifName}`);
     if (e.v6) inside.push(`addr add ${e.v6.address}/${e.v6.prefix} dev ${e.ifName} nodad`);

@@ -87,6 +87,7 @@ describe('the default bridge', () => {
 describe('published ports', () => {
   it('answer on 127.0.0.1 and on the host\'s own address, and are listed by tug port and ps', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
+    await ok(['network', 'create', 'front']);
     await ok(['run', '-d', '--name', 'pub', '-p', `${port}:80`, 'busybox', ...HTTPD('published')]);
     assert.equal(await httpGet('127.0.0.1', port), 'published\n');
     assert.equal(await httpGet(hostAddress(), port), 'published\n');
@@ -95,6 +96,11 @@ describe('published ports', () => {
     const none = await d.tug(['port', 'pub', '81/tcp']);
     assert.deepEqual([none.code, none.stderr], [1, "Error: No public port '81/tcp' published for pub\n"]);
     assert.match(await ok(['ps', '--format', '{{.Ports}}', '--filter', 'name=pub']), new RegExp(`^0\\.0\\.0\\.0:${port}->80/tcp\\n$`));
+    // From containers: another network, the same one, and the container itself (hairpin).
+    const url = `http://${hostAddress()}:${port}/index.html`;
+    assert.equal(await ok(['run', '--rm', '--network', 'front', 'busybox', ...WGET(url)]), 'published\n');
+    assert.equal(await ok(['run', '--rm', 'busybox', ...WGET(url)]), 'published\n');
+    assert.equal(await ok(['exec', 'pub', ...WGET(url)]), 'published\n');
     await ok(['rm', '-f', 'pub']);
   });
 
@@ -150,7 +156,6 @@ describe('published ports', () => {
 
 describe('user-defined networks', () => {
   it('containers resolve each other by name and alias through 127.0.0.11; other networks cannot reach them', async () => {
-    await ok(['network', 'create', 'front']);
     await ok(['network', 'create', 'back']);
     await ok(['run', '-d', '--name', 'web', '--network', 'front', '--network-alias', 'www', 'busybox', ...HTTPD('hello-front')]);
     assert.equal(await ok(['run', '--rm', '--network', 'front', 'busybox', ...WGET('http://web/index.html')]), 'hello-front\n');

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { createRequest } from '../../src/cli/commands/network.js';
 import { fromCreateBody } from '../../src/containers/create.js';
 import { hostsContent, resolvConfContent } from '../../src/containers/runspec.js';
+import { inspectView, summaryView } from '../../src/containers/views.js';
 import { isTugError } from '../../src/errors.js';
 import { hostNameservers } from '../../src/networks/dns.js';
 import { answersOf, buildQuery, buildResponse, parseQuery, TYPE_AAAA } from '../../src/networks/dnswire.js';
@@ -128,6 +129,10 @@ describe('firewall rules', () => {
     assert.match(text, /^-A TUG-FWD-tugtabc -i br-1 -o tugtabc -j DROP$/m);
     assert.match(text, /^-A TUG-FWD-tugtabc -i br-1 ! -o br-1 -j DROP$/m);
     assert.ok(text.indexOf('-i br-1 ! -o br-1 -j DROP') < text.indexOf('-i br-1 -j ACCEPT'));
+    // Published ports stay open across networks, but not out of an internal one.
+    const dnat = text.indexOf('--ctstate DNAT -j ACCEPT');
+    assert.ok(text.indexOf('-i br-1 ! -o br-1 -j DROP') < dnat && dnat < text.indexOf('-i tugtabc -o br-1 -j DROP'));
+    assert.match(text, /^-A TUG-POST-tugtabc -s 10\.1\.1\.0\/24 -o tugtabc -m conntrack --ctstate DNAT -j MASQUERADE$/m);
   });
 });
 
@@ -195,7 +200,10 @@ describe('netns plumbing', () => {
       { hostIf: 'vethabc0', ifName: 'eth0', bridge: 'tug0', address: '10.0.0.2', prefix: 24, mac: '02:42:0a:00:00:02', gateway: '10.0.0.1' },
       { hostIf: 'vethabc1', ifName: 'eth1', bridge: 'br-x', address: '10.5.0.2', prefix: 24, mac: '02:42:0a:05:00:02' },
     ]);
-    assert.equal(b.host, 'link add vethabc0 type veth peer name eth0 netns 4242\nlink set vethabc0 master tug0 up\nlink add vethabc1 type veth peer name eth1 netns 4242\nlink set vethabc1 master br-x up\n');
+    assert.equal(b.host, [
+      'link add vethabc0 type veth peer name eth0 netns 4242', 'link set vethabc0 master tug0 up', 'link set vethabc0 type bridge_slave hairpin on',
+      'link add vethabc1 type veth peer name eth1 netns 4242', 'link set vethabc1 master br-x up', 'link set vethabc1 type bridge_slave hairpin on', '',
+    ].join('\n'));
     assert.equal(b.inside.split('\n').filter((l) => l.startsWith('route')).length, 1);
     assert.match(b.inside, /^addr add 10\.5\.0\.2\/24 dev eth1$/m);
   });
@@ -218,6 +226,24 @@ describe('network files and filters', () => {
     rec.HostConfig.DnsSearch = ['a.b'];
     rec.HostConfig.DnsOptions = ['timeout:1'];
     assert.equal(resolvConfContent(rec, 'nameserver 10.255.255.53\n'), 'nameserver 127.0.0.11\nsearch a.b\noptions ndots:0 timeout:1\n');
+  });
+  it('shows endpoints and ports in inspect and ps as dockerd does', () => {
+    const paths = { resolvConf: '', hostname: '', hosts: '', upper: '/u/diff', merged: '', lowers: [] };
+    const host = fromCreateBody({ Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'host' } }, { id: 'c'.repeat(64), name: '/h', now: '2026-12-01T00:00:00Z', imageID: 'sha256:x', imageConfig: undefined, layers: [], logPath: '/l' });
+    host.Endpoints = {};
+    const hv = inspectView(host, paths) as { NetworkSettings: { Networks: Record<string, unknown> } };
+    assert.deepEqual(Object.keys(hv.NetworkSettings.Networks), ['host']);
+    const web = fromCreateBody({ Image: 'busybox', Cmd: ['true'], ExposedPorts: { '80/tcp': {}, '443/tcp': {} } }, { id: 'd'.repeat(64), name: '/w', now: '2026-12-01T00:00:00Z', imageID: 'sha256:x', imageConfig: undefined, layers: [], logPath: '/l' });
+    web.Endpoints = { bridge: { NetworkID: 'n', IPAddress: '10.0.0.9', Gateway: '10.0.0.1', HostIf: 'vethx', IfName: 'eth0' } };
+    web.PublishedPorts = [{ proto: 'tcp', hostIp: '', hostPort: 8080, containerPort: 80 }];
+    web.State.Running = true;
+    const wv = inspectView(web, paths) as { NetworkSettings: { IPAddress: string; Ports: unknown; Networks: Record<string, Record<string, unknown>> } };
+    assert.equal(wv.NetworkSettings.IPAddress, '10.0.0.9');
+    assert.deepEqual(wv.NetworkSettings.Ports, { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '443/tcp': null });
+    assert.ok(!('HostIf' in wv.NetworkSettings.Networks.bridge!));
+    assert.deepEqual(summaryView(web, 'busybox').Ports, [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }, { PrivatePort: 443, Type: 'tcp' }]);
+    web.State.Running = false;
+    assert.deepEqual((inspectView(web, paths) as { NetworkSettings: { Ports: unknown } }).NetworkSettings.Ports, { '80/tcp': null, '443/tcp': null });
   });
   it('filters networks as dockerd does', () => {
     const net = { Name: 'appnet', Id: 'abc123', Driver: 'bridge', Labels: { team: 'x' } } as unknown as NetworkRecord;
