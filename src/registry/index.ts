@@ -23,6 +23,7 @@ export interface ServeOptions {
   tokenService?: string;
   tokenIssuer?: string;
   log?: (line: string) => void;
+  accessLog?: (line: string) => void;
 }
 
 export interface RunningRegistry {
@@ -56,7 +57,7 @@ export async function serve(o: ServeOptions): Promise<RunningRegistry> {
   const store = new RegistryStore(o.root);
   const lock = await lockRoot(o.root, store);
   await store.init();
-  const server = createRegistryServer({ store, auth, tls, log: o.log });
+  const server = createRegistryServer({ store, auth, tls, log: o.log, accessLog: o.accessLog });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
