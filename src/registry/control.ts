@@ -1,29 +1,75 @@
 // One process owns a registry root at a time: `tug registry serve`, or an offline `tug
 // registry gc`. The lock is an abstract Unix socket named after the root (the kernel frees it
-// on kill -9). The serving process also answers on it, so `tug registry gc` against a live
-// registry runs the collection inside the server, under the store's own lock.
+// on kill -9). A serving registry also listens on `<root>/control.sock` (mode 0600, so only
+// the root's owner may ask): `tug registry gc` against a live registry runs the collection
+// inside the server, under the store's own lock.
 import { createHash } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
+import { chmod, realpath, rm } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { UnavailableError, isErrno } from '../errors.js';
 import { collectGarbage, type GcOptions, type GcReport } from './gc.js';
 import type { RegistryStore } from './store/index.js';
 
-async function socketName(root: string): Promise<string> {
+// sun_path holds 108 bytes; a deeper root gets no control socket (gc then waits for a stop).
+const MAX_SOCKET_PATH = 107;
+
+async function lockName(root: string): Promise<string> {
   const real = await realpath(root);
   return '\0tug-registry-' + createHash('sha256').update(real).digest('hex').slice(0, 32);
 }
 
-/** Takes the root; with a store, answers gc requests from other processes on it. */
-export async function lockRoot(root: string, store?: RegistryStore): Promise<Server> {
-  const name = await socketName(root);
+export function controlPath(root: string): string {
+  return join(root, 'control.sock');
+}
+
+function listen(server: Server, path: string, busy: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(isErrno(err, 'EADDRINUSE') ? new UnavailableError(busy) : err));
+    server.listen(path, () => resolve());
+  });
+}
+
+/** Takes the root for this process; the kernel releases it when the process ends. */
+export async function lockRoot(root: string): Promise<Server> {
+  const server = createServer((sock) => sock.destroy());
+  await listen(server, await lockName(root), `registry root ${root} is in use by another tug registry process`);
+  server.unref();
+  return server;
+}
+
+function parseRequest(line: string): GcOptions {
+  const v = JSON.parse(line) as Partial<GcOptions>;
+  const ms = (x: unknown): number => {
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new Error('bad gc request');
+    return x;
+  };
+  return { graceMs: ms(v.graceMs), uploadTtlMs: ms(v.uploadTtlMs), dryRun: v.dryRun === true, deleteUntagged: v.deleteUntagged === true };
+}
+
+/** Answers gc requests for a serving registry (call with the root already locked). */
+export async function serveControl(root: string, store: RegistryStore): Promise<Server | undefined> {
+  const path = controlPath(root);
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH) return undefined;
+  // We hold the root's lock: a socket file still there is a dead server's.
+  await rm(path, { force: true });
   const server = createServer((sock) => {
     let buf = '';
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => {
       buf += d;
-      if (!buf.includes('\n') || !store) return;
-      const opts = JSON.parse(buf.slice(0, buf.indexOf('\n'))) as GcOptions;
+      const nl = buf.indexOf('\n');
+      if (nl < 0) {
+        if (buf.length > 4096) sock.destroy();
+        return;
+      }
+      let opts: GcOptions;
+      try {
+        opts = parseRequest(buf.slice(0, nl));
+      } catch {
+        sock.end(JSON.stringify({ error: 'bad gc request' }) + '\n');
+        return;
+      }
       collectGarbage(store, opts).then(
         (report) => sock.end(JSON.stringify({ report }) + '\n'),
         (err: unknown) => sock.end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }) + '\n'),
@@ -31,22 +77,17 @@ export async function lockRoot(root: string, store?: RegistryStore): Promise<Ser
     });
     sock.on('error', () => undefined);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => {
-      if (isErrno(err, 'EADDRINUSE')) reject(new UnavailableError(`registry root ${root} is in use by another tug registry process`));
-      else reject(err);
-    });
-    server.listen(name, () => resolve());
-  });
+  await listen(server, path, `control socket ${path} is in use`);
+  await chmod(path, 0o600);
   server.unref();
   return server;
 }
 
 /** Asks the registry serving `root` to collect garbage; undefined when none is running. */
 export async function requestGc(root: string, opts: GcOptions): Promise<GcReport | undefined> {
-  const name = await socketName(root);
+  const path = controlPath(root);
   return new Promise((resolve, reject) => {
-    const sock = connect(name);
+    const sock = connect(path);
     let buf = '';
     sock.setEncoding('utf8');
     sock.on('connect', () => sock.write(JSON.stringify(opts) + '\n'));
@@ -61,6 +102,7 @@ export async function requestGc(root: string, opts: GcOptions): Promise<GcReport
       }
     });
     sock.on('error', (err) => {
+      // No socket, or a dead server's: nobody serves this root (the lock will tell for sure).
       if (isErrno(err, 'ECONNREFUSED') || isErrno(err, 'ENOENT')) resolve(undefined);
       else reject(err);
     });

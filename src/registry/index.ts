@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { InvalidParameterError } from '../errors.js';
 import { HtpasswdAuthorizer, TokenAuthorizer, openAccess, type Authorizer } from './auth/index.js';
-import { lockRoot, requestGc } from './control.js';
+import { lockRoot, requestGc, serveControl } from './control.js';
 import { collectGarbage, type GcOptions, type GcReport } from './gc.js';
 import { createRegistryServer } from './http/server.js';
 import { RegistryStore } from './store/index.js';
@@ -23,6 +23,7 @@ export interface ServeOptions {
   tokenService?: string;
   tokenIssuer?: string;
   log?: (line: string) => void;
+  accessLog?: (line: string) => void;
 }
 
 export interface RunningRegistry {
@@ -54,9 +55,10 @@ export async function serve(o: ServeOptions): Promise<RunningRegistry> {
   const auth = authorizer(o);
   await mkdir(o.root, { recursive: true });
   const store = new RegistryStore(o.root);
-  const lock = await lockRoot(o.root, store);
+  const lock = await lockRoot(o.root);
   await store.init();
-  const server = createRegistryServer({ store, auth, tls, log: o.log });
+  const control = await serveControl(o.root, store);
+  const server = createRegistryServer({ store, auth, tls, log: o.log, accessLog: o.accessLog });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -68,6 +70,7 @@ export async function serve(o: ServeOptions): Promise<RunningRegistry> {
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));
       lock.close();
     },
   };

@@ -27,17 +27,18 @@ export class TestRegistry {
   addr = '';
   output = '';
 
-  private constructor(readonly root: string, readonly args: string[], readonly ownsRoot: boolean) {}
+  private constructor(readonly root: string, readonly args: string[], readonly ownsRoot: boolean, readonly globalArgs: string[]) {}
 
-  static async start(args: string[] = [], root?: string): Promise<TestRegistry> {
-    const r = new TestRegistry(root ?? mkdtempSync('/tmp/tugreg-'), args, root === undefined);
+  /** `args` follow `registry serve`; `globalArgs` (such as -D) come before it. */
+  static async start(args: string[] = [], root?: string, globalArgs: string[] = []): Promise<TestRegistry> {
+    const r = new TestRegistry(root ?? mkdtempSync('/tmp/tugreg-'), args, root === undefined, globalArgs);
     await r.startProcess();
     return r;
   }
 
   async startProcess(): Promise<void> {
     this.output = '';
-    const proc = spawn(TUG, ['registry', 'serve', '--addr', '127.0.0.1:0', '--root', this.root, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(TUG, [...this.globalArgs, 'registry', 'serve', '--addr', '127.0.0.1:0', '--root', this.root, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     const listening = new Promise<string>((resolve, reject) => {
       proc.stdout!.on('data', (d: Buffer) => {

@@ -21,6 +21,8 @@ describe('registry API', () => {
     assert.deepEqual(r.json(), {});
     assert.equal(r.headers['docker-distribution-api-version'], 'registry/2.0');
     assert.equal((await reg.request('HEAD', '/v2/')).status, 200);
+    // No access log without -D.
+    assert.doesNotMatch(reg.output, /"GET \/v2\/"/);
   });
 
   it('refuses unknown paths and unsupported methods', async () => {
@@ -296,5 +298,20 @@ describe('registry API', () => {
     assert.equal(mount.status, 400);
     assert.equal(errorCode(mount), 'NAME_INVALID');
     assert.equal(existsSync(join(reg.root, 'etc')), false);
+  });
+});
+
+describe('registry access log', () => {
+  it('logs one line per request with tug -D', async () => {
+    const reg = await TestRegistry.start([], undefined, ['-D']);
+    try {
+      await reg.request('GET', '/v2/');
+      await reg.request('GET', '/v2/nobody/tags/list');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.match(reg.output, /^127\.0\.0\.1 "GET \/v2\/" 200 2 [\d.]+ms$/m);
+      assert.match(reg.output, /^127\.0\.0\.1 "GET \/v2\/nobody\/tags\/list" 404 \d+ [\d.]+ms$/m);
+    } finally {
+      await reg.cleanup();
+    }
   });
 });

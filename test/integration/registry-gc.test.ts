@@ -2,7 +2,8 @@
 // serving registry; online (inside the server) and offline (no server running).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { TUG, runProcess } from '../helpers/daemon.js';
@@ -136,6 +137,22 @@ describe('registry gc', () => {
     assert.equal((await r.request('GET', `/v2/retag/manifests/${sha256(onCurrent)}`)).status, 200);
     const refs = (await r.request('GET', `/v2/retag/referrers/${old.digest}`)).json<{ manifests: unknown[] }>();
     assert.deepEqual(refs.manifests, []);
+  });
+
+  it('takes gc requests only from the root\'s owner, and survives garbage on its control socket', async () => {
+    reg = await TestRegistry.start();
+    const sock = join(reg.root, 'control.sock');
+    assert.equal(statSync(sock).mode & 0o777, 0o600);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const c = connect(sock, () => c.write('{"graceMs":-1}\n'));
+      let buf = '';
+      c.on('data', (d) => { buf += d.toString(); });
+      c.on('end', () => resolve(buf));
+      c.on('error', reject);
+    });
+    assert.equal(answer, '{"error":"bad gc request"}\n');
+    assert.equal((await reg.request('GET', '/v2/')).status, 200);
+    assert.match(await gc(reg), /0 blobs marked/);
   });
 
   it('refuses a missing root and a bad duration with one line', async () => {

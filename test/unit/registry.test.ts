@@ -2,6 +2,7 @@
 // htpasswd entries, the access each route needs, and the shared/exclusive lock.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { TugError } from '../../src/errors.js';
 import { parseHtpasswd } from '../../src/registry/auth/htpasswd.js';
 import { isRegistryError } from '../../src/registry/errors.js';
 import { parseDuration } from '../../src/registry/gc.js';
@@ -151,6 +152,50 @@ describe('registry durations and htpasswd', () => {
     assert.deepEqual([...users.keys()], ['alice']);
     assert.throws(() => parseHtpasswd('a:$2y$05$x\nbob:$apr1$xyz$abc\n', 'f'), { message: 'f:2: not a bcrypt entry (write it with htpasswd -B)' });
     assert.throws(() => parseHtpasswd('nocolon\n', 'f'), { message: 'f:1: not a bcrypt entry (write it with htpasswd -B)' });
+  });
+});
+
+describe('registry parsers under fuzz', () => {
+  const rnd = mulberry32(61);
+  const pick = (alphabet: string, max: number): string => Array.from({ length: Math.floor(rnd() * max) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+  const ours = (e: unknown): boolean => e instanceof TugError;
+
+  it('ranges: a result always lies inside the blob, anything else is a registry error', () => {
+    for (let i = 0; i < 5000; i++) {
+      const header = (rnd() < 0.8 ? 'bytes=' : '') + pick('0123456789-=,', 8);
+      const size = Math.floor(rnd() * 50);
+      try {
+        const r = parseRange(header, size);
+        if (r) assert.ok(r.start >= 0 && r.start <= r.end && r.end < size, `${header} for ${size}: ${JSON.stringify(r)}`);
+      } catch (e) {
+        assert.ok(isRegistryError(e, 'RANGE_INVALID'), header);
+      }
+      try {
+        const start = parseContentRange(pick('0123456789- ', 8), rnd() < 0.5 ? undefined : pick('0123456789', 3));
+        if (start !== undefined) assert.ok(Number.isInteger(start) && start >= 0);
+      } catch (e) {
+        assert.ok(isRegistryError(e, 'RANGE_INVALID'));
+      }
+    }
+  });
+
+  it('manifests and durations: parsed or refused with our own errors, never a crash', () => {
+    const fragments = ['{', '}', '[', ']', '"schemaVersion":2', '"mediaType":"' + MEDIA.ociManifest + '"', '"config":{"mediaType":"c","digest":"' + D + '","size":1}', '"layers":[]', '"manifests":[]', ',', ':', 'null', '2', '"x"'];
+    for (let i = 0; i < 5000; i++) {
+      const text = Array.from({ length: Math.floor(rnd() * 8) }, () => fragments[Math.floor(rnd() * fragments.length)]).join('');
+      try {
+        const m = parseManifest(Buffer.from(text), rnd() < 0.5 ? undefined : MEDIA.ociIndex);
+        assert.ok(Array.isArray(m.blobs) && Array.isArray(m.manifests), text);
+      } catch (e) {
+        assert.ok(ours(e), `${text}: ${String(e)}`);
+      }
+      const d = pick('0123456789hms.', 6);
+      try {
+        assert.ok(parseDuration(d) >= 0);
+      } catch (e) {
+        assert.ok(ours(e), d);
+      }
+    }
   });
 });
 

@@ -28,9 +28,10 @@ export interface RegistryGcFlags {
 
 const DEFAULT_ROOT = '/var/lib/tug-registry';
 
-async function serveCommand(flags: RegistryServeFlags): Promise<void> {
+async function serveCommand(flags: RegistryServeFlags, debug: boolean): Promise<void> {
   const { serve } = await import('../../registry/index.js');
-  const reg = await serve({ ...flags, log: (line) => process.stderr.write(`${line}\n`) });
+  const log = (line: string): void => { process.stderr.write(`${line}\n`); };
+  const reg = await serve({ ...flags, log, accessLog: debug ? log : undefined });
   out(`tug registry listening on ${flags.tlsCert ? 'https' : 'http'}://${reg.address} (root ${flags.root})\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -66,7 +67,10 @@ export function registerRegistryCommands(program: Command): void {
     .option('--token-key <file>', 'Docker token auth: the token signer\'s public key or certificate (PEM)')
     .option('--token-service <name>', 'Docker token auth: this registry\'s service name (the tokens\' audience)', 'tug-registry')
     .option('--token-issuer <name>', 'Docker token auth: the issuer tokens must name')
-    .action((flags: RegistryServeFlags) => run(() => serveCommand(flags)));
+    .action((flags: RegistryServeFlags) => {
+      const root = program.opts<{ debug?: boolean; logLevel?: string }>();
+      return run(() => serveCommand(flags, Boolean(root.debug) || root.logLevel === 'debug'));
+    });
   registry.command('gc')
     .description('Delete blobs no manifest references; safe while the registry is serving')
     .usage('[OPTIONS]')

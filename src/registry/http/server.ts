@@ -18,6 +18,8 @@ export interface ServerOptions {
   auth: Authorizer;
   tls?: { cert: Buffer; key: Buffer };
   log?: (line: string) => void;
+  /** One line per request (tug -D registry serve), as distribution's access log. */
+  accessLog?: (line: string) => void;
 }
 
 /** The access a request needs, as distribution asks for it in its token scopes. */
@@ -86,6 +88,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ServerOpt
 export function createRegistryServer(opts: ServerOptions): Server {
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     res.setHeader('Docker-Distribution-API-Version', 'registry/2.0');
+    if (opts.accessLog) {
+      const started = process.hrtime.bigint();
+      const log = opts.accessLog;
+      res.once('close', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        log(`${req.socket.remoteAddress ?? '-'} "${req.method} ${req.url}" ${res.statusCode} ${res.getHeader('content-length') ?? '-'} ${ms.toFixed(1)}ms`);
+      });
+    }
     handle(req, res, opts).catch((err: unknown) => {
       // A client that went away mid-transfer is not the registry's fault: nothing to log.
       const gone = req.destroyed || res.destroyed || isErrno(err, 'ERR_STREAM_PREMATURE_CLOSE') || isErrno(err, 'ECONNRESET');
