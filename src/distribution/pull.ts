@@ -237,7 +237,8 @@ async function assemble(ctx: DistributionContext, client: RegistryClient, ref: R
     manifest: { mediaType: resolved.mediaType, digest: manifestBlob.digest, size: manifestBlob.size },
     tags,
   });
-  await ctx.images.logEvent('pull', rec.id, familiarString(ref));
+  // dockerd names pull events by the reference, not the image ID.
+  ctx.images.events?.publish('image', 'pull', { ID: familiarString(ref), Attributes: { name: familiarString(ref) } });
   progress({ status: `Digest: ${resolved.refDigest}` });
   progress({ status: `Status: ${before === rec.id ? 'Image is up to date' : 'Downloaded newer image'} for ${familiarString(ref)}` });
   return rec.id;

@@ -101,10 +101,13 @@ describe('tug pull and push against docker-registry', () => {
   });
 
   it('a push to a sibling repository mounts the layer instead of uploading it', async () => {
+    const since = Math.floor(Date.now() / 1000);
     assert.equal((await tug(['tag', `${R}/rt/busybox:v1`, `${R}/sibling/bb:x`])).code, 0);
     const push = await tug(['push', `${R}/sibling/bb:x`]);
     assert.equal(push.code, 0, push.stderr);
     assert.match(push.stdout, /: Mounted from rt\/busybox\n/);
+    const events = await tug(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'event=push', '--format', '{{.Type}} {{.Action}} {{.Actor.ID}}']);
+    assert.ok(events.stdout.split('\n').includes(`image push ${R}/sibling/bb:x`), `dockerd names push events by the reference: ${events.stdout}`);
   });
 
   it('pull by digest, --all-tags, and image pull', async () => {
