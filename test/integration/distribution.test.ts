@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { TestDaemon, runProcess } from '../helpers/daemon.js';
@@ -215,6 +215,37 @@ describe('tug pull and push against docker-registry', () => {
       assert.match(bad.stderr, /verification failed|digest mismatch|cannot decompress/);
       assert.equal(readdirSync(partialDir).length, 0, 'bad bytes are not kept for a resume');
       assert.equal((await tug(['images', '-q', `${P}/rt/big`])).stdout, '');
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('a kill -9 of tugd in the middle of a pull: after the restart the pull resumes from the bytes on disk', async () => {
+    const file = join(d.dir, 'crash.tar');
+    writeFileSync(file, await tarOf([{ name: 'crash.bin', body: randomBytes(4 << 20), mode: 0o644 }]));
+    assert.equal((await tug(['import', file, `${R}/rt/crash:1`])).code, 0);
+    assert.equal((await tug(['push', `${R}/rt/crash:1`])).code, 0);
+    const id = (await tug(['image', 'inspect', '-f', '{{.Id}}', `${R}/rt/crash:1`])).stdout.trim();
+    assert.equal((await tug(['rmi', `${R}/rt/crash:1`])).code, 0);
+    const proxy = await startProxy(R);
+    try {
+      proxy.stallBlobsAfter = 1 << 20;
+      const hung = tug(['pull', `${proxy.host}/rt/crash:1`]);
+      const partialDir = join(d.dataRoot, 'distribution', 'partial');
+      const deadline = Date.now() + 20_000;
+      while (!readdirSync(partialDir).some((f) => statSync(join(partialDir, f)).size >= 1 << 20)) {
+        assert.ok(Date.now() < deadline, 'the stalled pull wrote its first MiB');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await d.kill9();
+      assert.equal((await hung).code, 1);
+      await d.startProcess();
+      proxy.stallBlobsAfter = undefined;
+      proxy.log.length = 0;
+      const resumed = await tug(['pull', `${proxy.host}/rt/crash:1`]);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.deepEqual(proxy.log.filter((l) => l.range).map((l) => l.range), [`bytes=${1 << 20}-`]);
+      assert.equal((await tug(['image', 'inspect', '-f', '{{.Id}}', `${proxy.host}/rt/crash:1`])).stdout.trim(), id);
     } finally {
       await proxy.stop();
     }
