@@ -341,4 +341,13 @@ describe('registry credentials (docker-registry with htpasswd)', () => {
     const noUser = await tug(['login', '--password-stdin', reg.host], 'x');
     assert.equal(noUser.stderr, 'Must provide --username with --password-stdin\n');
   });
+
+  it('--insecure-registry: names and CIDRs show in /info as dockerd shows them', async () => {
+    await d.stop();
+    await d.startProcess(['--insecure-registry', 'registry.test:5000', '--insecure-registry', '10.0.0.0/8']);
+    const info = (await d.api('GET', '/info')).body as { RegistryConfig: { InsecureRegistryCIDRs: string[]; IndexConfigs: Record<string, { Secure: boolean }> } };
+    assert.deepEqual(info.RegistryConfig.InsecureRegistryCIDRs, ['::1/128', '127.0.0.0/8', '10.0.0.0/8']);
+    assert.equal(info.RegistryConfig.IndexConfigs['registry.test:5000']!.Secure, false);
+    assert.equal(info.RegistryConfig.IndexConfigs['docker.io']!.Secure, true);
+  });
 });
