@@ -160,7 +160,7 @@ async function fetchLayer(ctx: DistributionContext, client: RegistryClient, repo
 }
 
 /** One download of a blob at a time: a second pull of the same layer waits for the first. */
-async function once1<T>(ctx: DistributionContext, key: string, fn: () => Promise<T>): Promise<T> {
+async function singleFlight<T>(ctx: DistributionContext, key: string, fn: () => Promise<T>): Promise<T> {
   while (ctx.inflight.has(key)) await ctx.inflight.get(key)!.catch(() => undefined);
   const p = fn();
   ctx.inflight.set(key, p);
@@ -222,7 +222,7 @@ async function assemble(ctx: DistributionContext, client: RegistryClient, ref: R
   const source = `${endpoint.domain}/${ref.path}`;
   await parallel(todo, CONCURRENT_DOWNLOADS, async (i) => {
     const job = jobs[i]!;
-    layers[i] = await once1(ctx, job.desc.digest, async () => (await existingLayer(ctx, job)) ?? fetchLayer(ctx, client, ref.path, job, progress, signal));
+    layers[i] = await singleFlight(ctx, job.desc.digest, async () => (await existingLayer(ctx, job)) ?? fetchLayer(ctx, client, ref.path, job, progress, signal));
     progress({ status: 'Pull complete', id: shortID(job.desc.digest), progressDetail: {} });
     await ctx.metadata.remember(job.diffID, { digest: job.desc.digest, size: job.desc.size, mediaType: job.desc.mediaType }, source);
   });
