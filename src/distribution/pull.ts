@@ -192,15 +192,32 @@ export async function pullOne(ctx: DistributionContext, ref: Reference, opts: Pu
   const chains = chainIDs(diffIDs);
   const jobs: LayerJob[] = m.layers.map((desc, i) => ({ desc, diffID: diffIDs[i]!, chainID: chains[i]!, ...(i ? { parent: chains[i - 1] } : {}) }));
   // Until the image record names them, a garbage collection elsewhere must not take them.
-  const pins = { layers: jobs.map((j) => j.chainID), blobs: [m.config.digest, resolved.digest, ...jobs.map((j) => j.desc.digest)] };
-  for (const l of pins.layers) ctx.images.pinned.layers.add(l);
-  for (const b of pins.blobs) ctx.images.pinned.blobs.add(b);
+  const unpin = pin(ctx, jobs.map((j) => j.chainID), [m.config.digest, resolved.digest, ...jobs.map((j) => j.desc.digest)]);
   try {
     return await assemble(ctx, client, ref, resolved, jobs, opts);
   } finally {
-    for (const l of pins.layers) ctx.images.pinned.layers.delete(l);
-    for (const b of pins.blobs) ctx.images.pinned.blobs.delete(b);
+    unpin();
   }
+}
+
+/** Pins layers and blobs, counted: two pulls sharing a layer keep it pinned until both are done. */
+function pin(ctx: DistributionContext, layers: string[], blobs: string[]): () => void {
+  const keys = [...layers.map((l) => ['layers', l] as const), ...blobs.map((b) => ['blobs', b] as const)];
+  for (const [kind, key] of keys) {
+    const n = ctx.pins.get(`${kind} ${key}`) ?? 0;
+    ctx.pins.set(`${kind} ${key}`, n + 1);
+    ctx.images.pinned[kind].add(key);
+  }
+  return () => {
+    for (const [kind, key] of keys) {
+      const n = (ctx.pins.get(`${kind} ${key}`) ?? 1) - 1;
+      if (n > 0) ctx.pins.set(`${kind} ${key}`, n);
+      else {
+        ctx.pins.delete(`${kind} ${key}`);
+        ctx.images.pinned[kind].delete(key);
+      }
+    }
+  };
 }
 
 async function assemble(ctx: DistributionContext, client: RegistryClient, ref: Reference, resolved: Resolved, jobs: LayerJob[], opts: PullOptions): Promise<string> {

@@ -76,11 +76,22 @@ export interface Proxy {
   /** Send this many bytes of a blob download, then nothing more (the client waits). */
   stallBlobsAfter?: number;
   corruptBlobs?: boolean;
+  /** Lets stalled downloads go on. */
+  release(): void;
   stop(): Promise<void>;
 }
 
 export async function startProxy(target: string): Promise<Proxy> {
-  const state: Proxy = { host: '', log: [], stop: async () => undefined };
+  const stalled: (() => void)[] = [];
+  const state: Proxy = {
+    host: '',
+    log: [],
+    release: () => {
+      state.stallBlobsAfter = undefined;
+      for (const go of stalled.splice(0)) go();
+    },
+    stop: async () => undefined,
+  };
   const server: Server = createServer((req, res) => {
     state.log.push({ method: req.method ?? '', url: req.url ?? '', range: req.headers.range });
     const up = request(`http://${target}${req.url}`, { method: req.method, headers: { ...req.headers, host: target } }, (ures) => {
@@ -100,9 +111,16 @@ export async function startProxy(target: string): Promise<Proxy> {
           return;
         }
         if (state.stallBlobsAfter !== undefined && sent + c.length > state.stallBlobsAfter) {
-          res.write(c.subarray(0, state.stallBlobsAfter - sent));
-          sent = state.stallBlobsAfter;
+          const keep = state.stallBlobsAfter - sent;
+          res.write(c.subarray(0, keep));
+          sent += keep;
           ures.pause();
+          const rest = c.subarray(keep);
+          stalled.push(() => {
+            sent += rest.length;
+            res.write(rest);
+            ures.resume();
+          });
           return;
         }
         if (state.corruptBlobs && !flipped && c.length > 0 && sent + c.length > 1024) {

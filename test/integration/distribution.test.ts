@@ -251,6 +251,33 @@ describe('tug pull and push against docker-registry', () => {
     }
   });
 
+  it('garbage collection while a pull is under way spares what the pull has fetched', async () => {
+    const file = join(d.dir, 'gc.tar');
+    writeFileSync(file, await tarOf([{ name: 'gc.bin', body: randomBytes(3 << 20), mode: 0o644 }]));
+    assert.equal((await tug(['import', file, `${R}/rt/gc:1`])).code, 0);
+    assert.equal((await tug(['push', `${R}/rt/gc:1`])).code, 0);
+    assert.equal((await tug(['rmi', `${R}/rt/gc:1`])).code, 0);
+    const proxy = await startProxy(R);
+    try {
+      proxy.stallBlobsAfter = 1 << 20;
+      const pulling = tug(['pull', '-q', `${proxy.host}/rt/gc:1`]);
+      const partialDir = join(d.dataRoot, 'distribution', 'partial');
+      while (!readdirSync(partialDir).some((f) => statSync(join(partialDir, f)).size >= 1 << 20)) await new Promise((r) => setTimeout(r, 50));
+      // An image removal collects garbage: the config blob the pull already stored must stay.
+      assert.equal((await tug(['tag', `${R}/rt/busybox:v1`, 'doomed:1'])).code, 0);
+      assert.equal((await tug(['rmi', 'doomed:1'])).code, 0);
+      assert.equal((await tug(['image', 'prune', '-f'])).code, 0);
+      proxy.release();
+      const done = await pulling;
+      assert.equal(done.code, 0, done.stderr);
+      const insp = await tug(['image', 'inspect', '-f', '{{.Os}} {{len .RootFS.Layers}}', `${proxy.host}/rt/gc:1`]);
+      assert.equal(insp.stdout, 'linux 1\n', insp.stderr);
+      assert.equal((await tug(['save', '-o', join(d.dir, 'gc-save.tar'), `${proxy.host}/rt/gc:1`])).code, 0, 'every blob of the image is there');
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('API: bad input gets one line and the right status; two pulls of one image at once both succeed', async () => {
     const cases: [string, string, number, RegExp][] = [
       ['POST', '/images/create?fromImage=', 400, /fromImage or fromSrc is required/],
