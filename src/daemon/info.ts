@@ -88,7 +88,7 @@ export class System implements SystemInfo {
       OSType: 'linux',
       Architecture: process.arch === 'x64' ? 'x86_64' : process.arch,
       IndexServerAddress: 'https://index.docker.io/v1/',
-      RegistryConfig: { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8'], IndexConfigs: { 'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true } }, Mirrors: null },
+      RegistryConfig: registryConfig(this.config.insecureRegistries ?? []),
       NCPU: cpus().length,
       MemTotal: totalmem(),
       GenericResources: null,
@@ -114,4 +114,12 @@ export class System implements SystemInfo {
       StartedAt: this.started.toISOString(),
     };
   }
+}
+
+/** dockerd's RegistryConfig: --insecure-registry CIDRs beside loopback's, host names as insecure indexes. */
+function registryConfig(insecure: readonly string[]): Record<string, unknown> {
+  const cidrs = ['::1/128', '127.0.0.0/8', ...insecure.filter((r) => r.includes('/'))];
+  const indexes: Record<string, unknown> = { 'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true } };
+  for (const host of insecure.filter((r) => !r.includes('/'))) indexes[host] = { Name: host, Mirrors: [], Secure: false, Official: false };
+  return { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, InsecureRegistryCIDRs: cidrs, IndexConfigs: indexes, Mirrors: null };
 }

@@ -11,4 +11,6 @@ export interface DistributionContext {
   insecureRegistries: readonly string[];
   /** Blob downloads under way, so two pulls of one layer fetch it once. */
   inflight: Map<string, Promise<unknown>>;
+  /** How many pulls pin each `layers <chainID>` / `blobs <digest>` in the image service. */
+  pins: Map<string, number>;
 }

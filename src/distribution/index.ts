@@ -38,6 +38,7 @@ export class DistributionService {
       partialDir: join(root, 'partial'),
       insecureRegistries,
       inflight: new Map(),
+      pins: new Map(),
     };
   }
 

@@ -160,7 +160,7 @@ async function fetchLayer(ctx: DistributionContext, client: RegistryClient, repo
 }
 
 /** One download of a blob at a time: a second pull of the same layer waits for the first. */
-async function once1<T>(ctx: DistributionContext, key: string, fn: () => Promise<T>): Promise<T> {
+async function singleFlight<T>(ctx: DistributionContext, key: string, fn: () => Promise<T>): Promise<T> {
   while (ctx.inflight.has(key)) await ctx.inflight.get(key)!.catch(() => undefined);
   const p = fn();
   ctx.inflight.set(key, p);
@@ -192,15 +192,32 @@ export async function pullOne(ctx: DistributionContext, ref: Reference, opts: Pu
   const chains = chainIDs(diffIDs);
   const jobs: LayerJob[] = m.layers.map((desc, i) => ({ desc, diffID: diffIDs[i]!, chainID: chains[i]!, ...(i ? { parent: chains[i - 1] } : {}) }));
   // Until the image record names them, a garbage collection elsewhere must not take them.
-  const pins = { layers: jobs.map((j) => j.chainID), blobs: [m.config.digest, resolved.digest, ...jobs.map((j) => j.desc.digest)] };
-  for (const l of pins.layers) ctx.images.pinned.layers.add(l);
-  for (const b of pins.blobs) ctx.images.pinned.blobs.add(b);
+  const unpin = pin(ctx, jobs.map((j) => j.chainID), [m.config.digest, resolved.digest, ...jobs.map((j) => j.desc.digest)]);
   try {
     return await assemble(ctx, client, ref, resolved, jobs, opts);
   } finally {
-    for (const l of pins.layers) ctx.images.pinned.layers.delete(l);
-    for (const b of pins.blobs) ctx.images.pinned.blobs.delete(b);
+    unpin();
   }
+}
+
+/** Pins layers and blobs, counted: two pulls sharing a layer keep it pinned until both are done. */
+function pin(ctx: DistributionContext, layers: string[], blobs: string[]): () => void {
+  const keys = [...layers.map((l) => ['layers', l] as const), ...blobs.map((b) => ['blobs', b] as const)];
+  for (const [kind, key] of keys) {
+    const n = ctx.pins.get(`${kind} ${key}`) ?? 0;
+    ctx.pins.set(`${kind} ${key}`, n + 1);
+    ctx.images.pinned[kind].add(key);
+  }
+  return () => {
+    for (const [kind, key] of keys) {
+      const n = (ctx.pins.get(`${kind} ${key}`) ?? 1) - 1;
+      if (n > 0) ctx.pins.set(`${kind} ${key}`, n);
+      else {
+        ctx.pins.delete(`${kind} ${key}`);
+        ctx.images.pinned[kind].delete(key);
+      }
+    }
+  };
 }
 
 async function assemble(ctx: DistributionContext, client: RegistryClient, ref: Reference, resolved: Resolved, jobs: LayerJob[], opts: PullOptions): Promise<string> {
@@ -222,7 +239,7 @@ async function assemble(ctx: DistributionContext, client: RegistryClient, ref: R
   const source = `${endpoint.domain}/${ref.path}`;
   await parallel(todo, CONCURRENT_DOWNLOADS, async (i) => {
     const job = jobs[i]!;
-    layers[i] = await once1(ctx, job.desc.digest, async () => (await existingLayer(ctx, job)) ?? fetchLayer(ctx, client, ref.path, job, progress, signal));
+    layers[i] = await singleFlight(ctx, job.desc.digest, async () => (await existingLayer(ctx, job)) ?? fetchLayer(ctx, client, ref.path, job, progress, signal));
     progress({ status: 'Pull complete', id: shortID(job.desc.digest), progressDetail: {} });
     await ctx.metadata.remember(job.diffID, { digest: job.desc.digest, size: job.desc.size, mediaType: job.desc.mediaType }, source);
   });
@@ -237,7 +254,8 @@ async function assemble(ctx: DistributionContext, client: RegistryClient, ref: R
     manifest: { mediaType: resolved.mediaType, digest: manifestBlob.digest, size: manifestBlob.size },
     tags,
   });
-  await ctx.images.logEvent('pull', rec.id, familiarString(ref));
+  // dockerd names pull events by the reference, not the image ID.
+  ctx.images.events?.publish('image', 'pull', { ID: familiarString(ref), Attributes: { name: familiarString(ref) } });
   progress({ status: `Digest: ${resolved.refDigest}` });
   progress({ status: `Status: ${before === rec.id ? 'Image is up to date' : 'Downloaded newer image'} for ${familiarString(ref)}` });
   return rec.id;

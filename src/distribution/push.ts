@@ -80,7 +80,16 @@ async function putCompressed(client: RegistryClient, location: string, tar: Read
   const body = new PassThrough({ highWaterMark: 1 << 20 });
   const piping = pipeline(tar, counted, createGzip({ level: PUSH_GZIP_LEVEL, chunkSize: 1 << 18 }), hashed, body, { signal });
   const patched = client.expect({ method: 'PATCH', path: client.url(location).href, headers: { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' }, body, signal }, [202, 204], 'uploading a layer');
-  const [, res] = await Promise.all([piping, patched]);
+  let res: IncomingMessage;
+  try {
+    [, res] = await Promise.all([piping, patched]);
+  } catch (err) {
+    // The registry may answer before it has read everything: stop compressing and close the layer.
+    tar.destroy();
+    body.destroy();
+    piping.catch(() => undefined);
+    throw err;
+  }
   await done(res);
   const digest = 'sha256:' + hash.digest('hex');
   const next = res.headers.location ?? location;
@@ -180,7 +189,7 @@ async function pushTag(ctx: DistributionContext, t: PushTarget, named: Reference
   await done(res);
   const digest = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
   await ctx.images.store.exclusive(() => ctx.images.store.setRef(`${repositoryName(named)}@${digest}`, rec.id));
-  await ctx.images.logEvent('push', rec.id, familiarString({ ...named, tag }));
+  ctx.images.events?.publish('image', 'push', { ID: familiarString({ ...named, tag }), Attributes: { name: familiarString({ ...named, tag }) } });
   progress({ status: `${tag}: digest: ${digest} size: ${bytes.length}` });
   progress({ progressDetail: {}, aux: { Tag: tag, Digest: digest, Size: bytes.length } });
 }

@@ -34,7 +34,7 @@ export interface ImageUsers {
 const noUsers: ImageUsers = { running: () => undefined, stopped: () => undefined, count: () => 0, layersInUse: () => new Set() };
 
 /** The image events dockerd's image service logs for what tug does to images. */
-export type ImageEventAction = 'tag' | 'untag' | 'delete' | 'import' | 'load' | 'save' | 'prune' | 'pull' | 'push';
+export type ImageEventAction = 'tag' | 'untag' | 'delete' | 'import' | 'load' | 'save' | 'prune';
 
 export interface NewImage {
   /** A config object to serialise, or the digest of config bytes already stored verbatim. */

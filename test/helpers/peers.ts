@@ -67,15 +67,37 @@ export interface ProxyLog {
   range?: string;
 }
 
-/** A forwarding proxy on loopback; `mangle` may cut (return 'cut' after n bytes) or alter blob bodies. */
-export async function startProxy(target: string): Promise<{ host: string; log: ProxyLog[]; cutBlobsAfter?: number; corruptBlobs?: boolean; stop(): Promise<void> }> {
-  const state: { host: string; log: ProxyLog[]; cutBlobsAfter?: number; corruptBlobs?: boolean; stop(): Promise<void> } = { host: '', log: [], stop: async () => undefined };
+/** A forwarding proxy on loopback that records requests and can cut, stall or corrupt blob downloads. */
+export interface Proxy {
+  host: string;
+  log: ProxyLog[];
+  /** Close the connection of a blob download after this many bytes. */
+  cutBlobsAfter?: number;
+  /** Send this many bytes of a blob download, then nothing more (the client waits). */
+  stallBlobsAfter?: number;
+  corruptBlobs?: boolean;
+  /** Lets stalled downloads go on. */
+  release(): void;
+  stop(): Promise<void>;
+}
+
+export async function startProxy(target: string): Promise<Proxy> {
+  const stalled: (() => void)[] = [];
+  const state: Proxy = {
+    host: '',
+    log: [],
+    release: () => {
+      state.stallBlobsAfter = undefined;
+      for (const go of stalled.splice(0)) go();
+    },
+    stop: async () => undefined,
+  };
   const server: Server = createServer((req, res) => {
     state.log.push({ method: req.method ?? '', url: req.url ?? '', range: req.headers.range });
     const up = request(`http://${target}${req.url}`, { method: req.method, headers: { ...req.headers, host: target } }, (ures) => {
       const isBlob = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '') && (ures.statusCode === 200 || ures.statusCode === 206);
       res.writeHead(ures.statusCode ?? 502, ures.headers);
-      if (!isBlob || (state.cutBlobsAfter === undefined && !state.corruptBlobs)) {
+      if (!isBlob || (state.cutBlobsAfter === undefined && state.stallBlobsAfter === undefined && !state.corruptBlobs)) {
         ures.pipe(res);
         return;
       }
@@ -86,6 +108,19 @@ export async function startProxy(target: string): Promise<{ host: string; log: P
           res.write(c.subarray(0, state.cutBlobsAfter - sent));
           res.socket?.destroy();
           ures.destroy();
+          return;
+        }
+        if (state.stallBlobsAfter !== undefined && sent + c.length > state.stallBlobsAfter) {
+          const keep = state.stallBlobsAfter - sent;
+          res.write(c.subarray(0, keep));
+          sent += keep;
+          ures.pause();
+          const rest = c.subarray(keep);
+          stalled.push(() => {
+            sent += rest.length;
+            res.write(rest);
+            ures.resume();
+          });
           return;
         }
         if (state.corruptBlobs && !flipped && c.length > 0 && sent + c.length > 1024) {

@@ -102,6 +102,13 @@ export function searchRow(r: SearchResult, noTrunc: boolean): Record<string, unk
   return { Name: r.name, Description: desc, StarCount: String(r.star_count), IsOfficial: r.is_official ? '[OK]' : '', IsAutomated: r.is_automated ? '[OK]' : '' };
 }
 
+/** The stored login of the registry a search term names (`host:port/term`), else anonymous. */
+function searchAuth(term: string): string {
+  const first = term.includes('/') ? term.slice(0, term.indexOf('/')) : '';
+  const server = first && (first === 'localhost' || /[.:]/.test(first)) ? first : undefined;
+  return Buffer.from(JSON.stringify(lookup(serverKey(server)) ?? {})).toString('base64url');
+}
+
 async function search(term: string, flags: { limit?: string; filter?: string[]; trunc?: boolean; format?: string }): Promise<void> {
   let limit: number | undefined;
   if (flags.limit !== undefined) {
@@ -109,7 +116,7 @@ async function search(term: string, flags: { limit?: string; filter?: string[]; 
     limit = Number(flags.limit) || undefined;
   }
   const filters = filtersFrom(flags.filter);
-  const results = await client().imageSearch(term, { limit, filters });
+  const results = await client().imageSearch(term, { limit, filters, registryAuth: searchAuth(term) });
   out(render(flags.format ?? '', results.map((r) => searchRow(r, flags.trunc === false)), SEARCH_HEADERS, { defaultFormat: SEARCH_FORMAT }));
 }
 
