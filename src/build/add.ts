@@ -6,8 +6,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { posix, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { randomBytes } from 'node:crypto';
-import { UnavailableError, errorMessage } from '../errors.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { InvalidParameterError, UnavailableError, errorMessage } from '../errors.js';
 import { applyLayer } from '../storage/apply.js';
 import { decompress, detectCompression } from '../storage/compression.js';
 import { planCopy, type CopyPlan } from './copy.js';
@@ -50,8 +50,18 @@ async function download(url: string, dir: string, signal?: AbortSignal): Promise
   return file;
 }
 
+/** ADD --checksum=sha256:…: the download must have that digest. */
+async function verifyChecksum(url: string, file: string, want: string): Promise<void> {
+  if (!/^sha256:[0-9a-f]{64}$/.test(want)) throw new InvalidParameterError(`invalid checksum ${want}: expected sha256:<64 hex digits>`);
+  const h = createHash('sha256');
+  for await (const c of createReadStream(file)) h.update(c as Buffer);
+  const got = `sha256:${h.digest('hex')}`;
+  if (got !== want) throw new InvalidParameterError(`ADD failed: digest mismatch for ${url}: expected ${want}, got ${got}`);
+}
+
 /** Plans COPY's sources; for ADD, URLs are fetched and archives unpacked first. */
-export async function addSources(kind: 'COPY' | 'ADD', root: string, sources: string[], fromImage: boolean, tmpRoot: string, signal?: AbortSignal): Promise<AddSources> {
+export async function addSources(kind: 'COPY' | 'ADD', root: string, sources: string[], fromImage: boolean, tmpRoot: string, signal?: AbortSignal, checksum?: string): Promise<AddSources> {
+  if (checksum && (sources.length !== 1 || !isURL(sources[0]!))) throw new InvalidParameterError('ADD --checksum needs exactly one http(s) source');
   if (kind === 'COPY') return { plan: planCopy(root, sources, fromImage), cleanup: async () => undefined };
   const tmp = join(tmpRoot, `add-${randomBytes(8).toString('hex')}`);
   await mkdir(tmp, { recursive: true });
@@ -63,6 +73,7 @@ export async function addSources(kind: 'COPY' | 'ADD', root: string, sources: st
       const dir = join(tmp, `url${i}`);
       await mkdir(dir);
       const file = await download(url, dir, signal);
+      if (checksum) await verifyChecksum(url, file, checksum);
       const p = planCopy(dir, [posix.basename(file)], false);
       plan.sources.push(...p.sources);
       for (const [k, v] of Object.entries(p.files)) plan.files[url + (k === posix.basename(file) ? '' : `/${k}`)] = v;

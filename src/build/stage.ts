@@ -213,7 +213,7 @@ export class StageRun {
     // A stage name in --from may come from the ARGs before FROM, as the stage graph reads it.
     const from = typeof ins.flags.from === 'string' ? expand(ins.flags.from, (n) => lookup(n) ?? this.metaArgs.get(n), this.o.escape) : undefined;
     if (ins.kind === 'ADD' && from) throw new InvalidParameterError('ADD does not support --from');
-    for (const f of ['parents', 'exclude', 'keep-git-dir', 'checksum']) {
+    for (const f of ['parents', 'exclude', 'keep-git-dir']) {
       if (ins.flags[f] !== undefined) throw new InvalidParameterError(`${ins.kind} --${f} is not supported by tug's builder yet`);
     }
     // `<<EOF` words name heredocs, which are files of their own.
@@ -235,7 +235,8 @@ export class StageRun {
           await this.d.mounts.prepare(fromMount, chainIDs(src.config.rootfs.diff_ids));
           root = await this.d.mounts.mount(fromMount);
         }
-        added = await addSources(ins.kind, root, sources, !!from, this.d.tmpRoot, this.o.signal);
+        const checksum = typeof ins.flags.checksum === 'string' ? this.x(ins.flags.checksum) : undefined;
+        added = await addSources(ins.kind, root, sources, !!from, this.d.tmpRoot, this.o.signal, checksum);
         plan = added.plan;
       }
       for (const h of ins.heredocs) plan.files[`<<${h.name}`] = sha256Digest(h.expand ? this.x(h.content.replace(/\n$/, '')) : h.content);

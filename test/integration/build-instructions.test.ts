@@ -1,6 +1,7 @@
 // Each Dockerfile instruction and build flag, built for real and checked in the image config
 // or by running the image.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -188,6 +189,12 @@ describe('COPY and ADD', () => {
     try {
       const id = await build({ Dockerfile: `FROM busybox\nADD http://127.0.0.1:${port}/path/remote.txt /dl/\n` });
       assert.equal(await sh(id, 'cat /dl/remote.txt; stat -c %a /dl/remote.txt'), 'served\n600\n');
+      const sum = 'sha256:' + createHash('sha256').update('served\n').digest('hex');
+      await build({ Dockerfile: `FROM busybox\nADD --checksum=${sum} http://127.0.0.1:${port}/f /f\n` });
+      const wrong = ctx({ Dockerfile: `FROM busybox\nADD --checksum=sha256:${'0'.repeat(64)} http://127.0.0.1:${port}/f /f\n` });
+      const mismatch = await d.tug(['build', wrong.dir]);
+      assert.equal(mismatch.code, 1);
+      assert.match(mismatch.stderr, new RegExp(`ADD failed: digest mismatch for http://127\\.0\\.0\\.1:${port}/f: expected sha256:0{64}, got ${sum}`));
     } finally {
       server.close();
     }
