@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { InvalidParameterError, UnavailableError, errorMessage } from '../errors.js';
 import { applyLayer } from '../storage/apply.js';
 import { decompress, detectCompression } from '../storage/compression.js';
-import { planCopy, type CopyPlan } from './copy.js';
+import { excludeMatcher, planCopy, type CopyPlan } from './copy.js';
 
 export interface AddSources {
   plan: CopyPlan;
@@ -60,9 +60,9 @@ async function verifyChecksum(url: string, file: string, want: string): Promise<
 }
 
 /** Plans COPY's sources; for ADD, URLs are fetched and archives unpacked first. */
-export async function addSources(kind: 'COPY' | 'ADD', root: string, sources: string[], fromImage: boolean, tmpRoot: string, signal?: AbortSignal, checksum?: string): Promise<AddSources> {
+export async function addSources(kind: 'COPY' | 'ADD', root: string, sources: string[], fromImage: boolean, tmpRoot: string, signal?: AbortSignal, checksum?: string, exclude: string[] = []): Promise<AddSources> {
   if (checksum && (sources.length !== 1 || !isURL(sources[0]!))) throw new InvalidParameterError('ADD --checksum needs exactly one http(s) source');
-  if (kind === 'COPY') return { plan: planCopy(root, sources, fromImage), cleanup: async () => undefined };
+  if (kind === 'COPY') return { plan: planCopy(root, sources, fromImage, exclude), cleanup: async () => undefined };
   const tmp = join(tmpRoot, `add-${randomBytes(8).toString('hex')}`);
   await mkdir(tmp, { recursive: true });
   const cleanup = () => rm(tmp, { recursive: true, force: true });
@@ -79,7 +79,7 @@ export async function addSources(kind: 'COPY' | 'ADD', root: string, sources: st
       for (const [k, v] of Object.entries(p.files)) plan.files[url + (k === posix.basename(file) ? '' : `/${k}`)] = v;
     }
     if (local.length) {
-      const p = planCopy(root, local, fromImage);
+      const p = planCopy(root, local, fromImage, exclude);
       for (const [i, s] of p.sources.entries()) {
         if (s.isDir || !lstatSync(s.abs).isFile() || !isArchive(s.abs)) {
           plan.sources.push(s);
@@ -92,6 +92,7 @@ export async function addSources(kind: 'COPY' | 'ADD', root: string, sources: st
       }
       Object.assign(plan.files, p.files);
     }
+    plan.skip = excludeMatcher(exclude);
     return { plan, cleanup };
   } catch (err) {
     await cleanup();

@@ -213,7 +213,7 @@ export class StageRun {
     // A stage name in --from may come from the ARGs before FROM, as the stage graph reads it.
     const from = typeof ins.flags.from === 'string' ? expand(ins.flags.from, (n) => lookup(n) ?? this.metaArgs.get(n), this.o.escape) : undefined;
     if (ins.kind === 'ADD' && from) throw new InvalidParameterError('ADD does not support --from');
-    for (const f of ['parents', 'exclude', 'keep-git-dir']) {
+    for (const f of ['parents', 'keep-git-dir']) {
       if (ins.flags[f] !== undefined) throw new InvalidParameterError(`${ins.kind} --${f} is not supported by tug's builder yet`);
     }
     // `<<EOF` words name heredocs, which are files of their own.
@@ -236,7 +236,8 @@ export class StageRun {
           root = await this.d.mounts.mount(fromMount);
         }
         const checksum = typeof ins.flags.checksum === 'string' ? this.x(ins.flags.checksum) : undefined;
-        added = await addSources(ins.kind, root, sources, !!from, this.d.tmpRoot, this.o.signal, checksum);
+        const exclude = typeof ins.flags.exclude === 'string' ? ins.flags.exclude.split('\n').map((e) => this.x(e)) : [];
+        added = await addSources(ins.kind, root, sources, !!from, this.d.tmpRoot, this.o.signal, checksum, exclude);
         plan = added.plan;
       }
       for (const h of ins.heredocs) plan.files[`<<${h.name}`] = sha256Digest(h.expand ? this.x(h.content.replace(/\n$/, '')) : h.content);

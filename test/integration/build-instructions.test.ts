@@ -168,6 +168,11 @@ describe('COPY and ADD', () => {
     assert.equal(out, '11\n/dircontents:\na\nsub\n\n/dircontents/sub:\nb\n\n/wild:\none.txt\ntwo.txt\n12\n65534:65534 600\n1234:1234 644\nmade by -less heredoc\n');
   });
 
+  it('COPY --exclude leaves out what its patterns match', async () => {
+    const id = await build({ 'src/a.js': 'a', 'src/a.test.js': 't', 'src/deep/b.test.js': 't', 'src/deep/c.js': 'c', 'top.md': 'm', Dockerfile: 'FROM busybox\nCOPY --exclude=**/*.test.js --exclude=*.md . /app\n' });
+    assert.equal(await sh(id, 'cd /app && find . -type f | sort'), './Dockerfile\n./src/a.js\n./src/deep/c.js\n');
+  });
+
   it('COPY keeps the parent directories of the image as they were (mode of /tmp)', async () => {
     const id = await build({ 'f': 'x', Dockerfile: 'FROM busybox\nCOPY f /tmp/f\n' });
     assert.equal(await sh(id, 'stat -c %a /tmp'), '1777\n');
