@@ -217,6 +217,11 @@ function applyDirMeta(host: string, src: string, t: CopyTarget): void {
   lutimesSync(host, st.atime, st.mtime);
 }
 
+/** `mkdir -p` inside the root, new directories root-owned 0755 (WORKDIR). */
+export function executeMkdir(root: string, dir: string): void {
+  mkdirs(root, dir, { uid: 0, gid: 0 });
+}
+
 /** Writes a heredoc (`COPY <<EOF /file`) as a file of its own. */
 export function writeHeredocFile(root: string, dest: string, name: string, content: string, t: Omit<CopyTarget, 'root' | 'dest'>): void {
   const destIsDir = dest.endsWith('/') || isDirIn(root, dest);

@@ -1,6 +1,7 @@
 // One stage of a build: FROM, then each instruction as a step that is either found in the
 // cache or executed (RUN in a container, COPY/ADD into a mounted rootfs, metadata in the config).
 import { randomBytes } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { ContainerService } from '../containers/service.js';
@@ -14,7 +15,7 @@ import { chainIDs, sha256Digest } from '../storage/digest.js';
 import { addSources, type AddSources } from './add.js';
 import { explainMiss, keyOf, slotOf, type BuildCache, type CacheInputs } from './cache.js';
 import { commitConfig, commitLayer, sourceLabel, type ImageState } from './commit.js';
-import { executeCopy, parseChmod, writeHeredocFile, type CopyPlan, type Ownership } from './copy.js';
+import { executeCopy, executeMkdir, parseChmod, writeHeredocFile, type CopyPlan, type Ownership } from './copy.js';
 import { expand, type Instruction, type Lookup } from './dockerfile/index.js';
 import { resolveInRoot } from './fsroot.js';
 import { applyMetadata, commandArgv, nopCreatedBy } from './metadata.js';
@@ -148,10 +149,33 @@ export class StageRun {
     await this.cached({ parent, instruction: text }, text, () => {
       const { config, cmdSet } = applyMetadata(this.runConfig, ins, { lookup: this.lookup(), escape: this.o.escape, shell: this.shell() }, this.cmdSet);
       this.cmdSet = cmdSet;
+      if (ins.kind === 'WORKDIR' && config.WorkingDir) return this.workdir(config, nopCreatedBy(ins, text));
       return commitConfig(this.d.images, this.state, config, nopCreatedBy(ins, text));
     });
     // A hit must still track CMD for a later ENTRYPOINT.
     if (ins.kind === 'CMD') this.cmdSet = true;
+  }
+
+  /** WORKDIR makes its directory when the image lacks it (a layer then), as the classic builder does. */
+  private async workdir(config: ImageRunConfig, createdBy: string): Promise<ImageState> {
+    const snap = `workdir-${randomBytes(8).toString('hex')}`;
+    await this.d.mounts.prepare(snap, this.state.layers.map((l) => l.chainID));
+    try {
+      const root = await this.d.mounts.mount(snap);
+      let exists = false;
+      try {
+        exists = lstatSync(resolveInRoot(root, config.WorkingDir!)).isDirectory();
+      } catch {
+        // made below
+      }
+      if (exists) return await commitConfig(this.d.images, this.state, config, createdBy);
+      executeMkdir(root, config.WorkingDir!);
+      this.d.mounts.unmount(snap);
+      const tar = tarDirectory(this.d.mounts.upperDir(snap), { overlayWhiteouts: true });
+      return await commitLayer(this.d.images, this.state, tar, config, createdBy, this.o.signal);
+    } finally {
+      await this.d.mounts.remove(snap);
+    }
   }
 
   /** Build args that RUN sees: declared ones with a value, and the proxy args even undeclared. */

@@ -2,7 +2,7 @@
 // or by running the image.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
@@ -83,6 +83,17 @@ describe('metadata instructions', () => {
     assert.deepEqual(c.Shell, ['/bin/sh', '-ec']);
     const run = await d.tug(['run', '--rm', id]);
     assert.equal(run.stdout, 'default\n');
+  });
+
+  it('WORKDIR makes a missing directory (a layer), and is layerless when it exists', async () => {
+    const id = await build({ Dockerfile: 'FROM busybox\nWORKDIR /made/here\nWORKDIR /tmp\n' });
+    const h = await d.api('GET', `/images/${id}/history`);
+    const [tmp, made] = h.body as { CreatedBy: string; Size: number }[];
+    assert.deepEqual([tmp!.CreatedBy, tmp!.Size], ['/bin/sh -c #(nop) WORKDIR /tmp', 0]);
+    assert.equal(made!.CreatedBy, '/bin/sh -c #(nop) WORKDIR /made/here');
+    assert.ok(made!.Size > 0);
+    const upper = (await d.api('GET', `/images/${id}/json`)).body as { GraphDriver: { Data: { UpperDir: string } } };
+    assert.ok(statSync(join(upper.GraphDriver.Data.UpperDir, 'made/here')).isDirectory());
   });
 
   it('an ENTRYPOINT drops the CMD of the base image; a CMD of this build stays', async () => {
