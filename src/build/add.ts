@@ -6,11 +6,11 @@ import { mkdir, rm } from 'node:fs/promises';
 import { posix, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { randomBytes } from 'node:crypto';
-import { UnavailableError, errorMessage } from '../errors.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { InvalidParameterError, UnavailableError, errorMessage } from '../errors.js';
 import { applyLayer } from '../storage/apply.js';
 import { decompress, detectCompression } from '../storage/compression.js';
-import { planCopy, type CopyPlan } from './copy.js';
+import { excludeMatcher, planCopy, type CopyPlan } from './copy.js';
 
 export interface AddSources {
   plan: CopyPlan;
@@ -50,9 +50,19 @@ async function download(url: string, dir: string, signal?: AbortSignal): Promise
   return file;
 }
 
+/** ADD --checksum=sha256:…: the download must have that digest. */
+async function verifyChecksum(url: string, file: string, want: string): Promise<void> {
+  if (!/^sha256:[0-9a-f]{64}$/.test(want)) throw new InvalidParameterError(`invalid checksum ${want}: expected sha256:<64 hex digits>`);
+  const h = createHash('sha256');
+  for await (const c of createReadStream(file)) h.update(c as Buffer);
+  const got = `sha256:${h.digest('hex')}`;
+  if (got !== want) throw new InvalidParameterError(`ADD failed: digest mismatch for ${url}: expected ${want}, got ${got}`);
+}
+
 /** Plans COPY's sources; for ADD, URLs are fetched and archives unpacked first. */
-export async function addSources(kind: 'COPY' | 'ADD', root: string, sources: string[], fromImage: boolean, tmpRoot: string, signal?: AbortSignal): Promise<AddSources> {
-  if (kind === 'COPY') return { plan: planCopy(root, sources, fromImage), cleanup: async () => undefined };
+export async function addSources(kind: 'COPY' | 'ADD', root: string, sources: string[], fromImage: boolean, tmpRoot: string, signal?: AbortSignal, checksum?: string, exclude: string[] = []): Promise<AddSources> {
+  if (checksum && (sources.length !== 1 || !isURL(sources[0]!))) throw new InvalidParameterError('ADD --checksum needs exactly one http(s) source');
+  if (kind === 'COPY') return { plan: planCopy(root, sources, fromImage, exclude), cleanup: async () => undefined };
   const tmp = join(tmpRoot, `add-${randomBytes(8).toString('hex')}`);
   await mkdir(tmp, { recursive: true });
   const cleanup = () => rm(tmp, { recursive: true, force: true });
@@ -63,12 +73,13 @@ export async function addSources(kind: 'COPY' | 'ADD', root: string, sources: st
       const dir = join(tmp, `url${i}`);
       await mkdir(dir);
       const file = await download(url, dir, signal);
+      if (checksum) await verifyChecksum(url, file, checksum);
       const p = planCopy(dir, [posix.basename(file)], false);
       plan.sources.push(...p.sources);
       for (const [k, v] of Object.entries(p.files)) plan.files[url + (k === posix.basename(file) ? '' : `/${k}`)] = v;
     }
     if (local.length) {
-      const p = planCopy(root, local, fromImage);
+      const p = planCopy(root, local, fromImage, exclude);
       for (const [i, s] of p.sources.entries()) {
         if (s.isDir || !lstatSync(s.abs).isFile() || !isArchive(s.abs)) {
           plan.sources.push(s);
@@ -81,6 +92,7 @@ export async function addSources(kind: 'COPY' | 'ADD', root: string, sources: st
       }
       Object.assign(plan.files, p.files);
     }
+    plan.skip = excludeMatcher(exclude);
     return { plan, cleanup };
   } catch (err) {
     await cleanup();

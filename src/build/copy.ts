@@ -7,6 +7,7 @@ import {
 } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { InvalidParameterError, NotFoundError } from '../errors.js';
+import { DockerIgnore } from './context/dockerignore.js';
 import { cleanRelative, hasGlob, resolveInRoot, segmentRegExp } from './fsroot.js';
 
 /** One source as the user named it, with the files it stands for. */
@@ -19,6 +20,8 @@ export interface CopySource {
 
 export interface CopyPlan {
   sources: CopySource[];
+  /** COPY --exclude: true for a path (inside a source directory) that is left out. */
+  skip?: (pathInSource: string) => boolean;
   /** For the cache key and miss explanations: path → hash of mode, owner and content. */
   files: Record<string, string>;
 }
@@ -45,11 +48,15 @@ function fileHash(abs: string, st: Stats): string {
   return h.digest('hex').slice(0, 32);
 }
 
-function hashTree(abs: string, rel: string, out: Record<string, string>): void {
+function hashTree(abs: string, rel: string, inSource: string, out: Record<string, string>, skip?: (p: string) => boolean): void {
   const st = lstatSync(abs);
   out[rel || '.'] = fileHash(abs, st);
   if (!st.isDirectory()) return;
-  for (const name of readdirSync(abs).sort()) hashTree(join(abs, name), rel ? `${rel}/${name}` : name, out);
+  for (const name of readdirSync(abs).sort()) {
+    const sub = inSource ? `${inSource}/${name}` : name;
+    if (skip?.(sub)) continue;
+    hashTree(join(abs, name), rel ? `${rel}/${name}` : name, sub, out, skip);
+  }
 }
 
 /** Matches a wildcard path segment by segment under `root`. */
@@ -81,9 +88,17 @@ function glob(root: string, pattern: string): string[] {
   return found;
 }
 
+/** COPY --exclude patterns (.dockerignore syntax) as a test on paths inside a source. */
+export function excludeMatcher(exclude: string[]): ((p: string) => boolean) | undefined {
+  if (exclude.length === 0) return undefined;
+  const ignore = new DockerIgnore(exclude.join('\n'));
+  return (p) => ignore.ignored(p);
+}
+
 /** Finds and hashes the sources. `root` is the context dir, or another image's rootfs for --from. */
-export function planCopy(root: string, sources: string[], fromImage: boolean): CopyPlan {
+export function planCopy(root: string, sources: string[], fromImage: boolean, exclude: string[] = []): CopyPlan {
   const plan: CopyPlan = { sources: [], files: {} };
+  plan.skip = excludeMatcher(exclude);
   for (const src of sources) {
     const rel = cleanRelative(src).replace(/\/+$/, '');
     const matches = hasGlob(rel) ? glob(root, rel) : [rel];
@@ -98,8 +113,9 @@ export function planCopy(root: string, sources: string[], fromImage: boolean): C
         if (fromImage) throw new NotFoundError(`failed to compute cache key: "/${m}": not found`);
         throw new NotFoundError(`COPY failed: file not found in build context or excluded by .dockerignore: stat ${m || '.'}: file does not exist`);
       }
+      if (!st.isDirectory() && plan.skip?.(posix.basename(m))) continue;
       plan.sources.push({ rel: m, abs, isDir: st.isDirectory() });
-      hashTree(abs, m, plan.files);
+      hashTree(abs, m, '', plan.files, plan.skip);
     }
   }
   if (plan.sources.length === 0) throw new InvalidParameterError('COPY failed: no source files were specified');
@@ -143,7 +159,7 @@ function applyMeta(dst: string, st: Stats, t: CopyTarget): void {
   lutimesSync(dst, st.atime, st.mtime);
 }
 
-function copyEntry(src: string, dst: string, t: CopyTarget): void {
+function copyEntry(src: string, dst: string, t: CopyTarget, inSource = '', skip?: (p: string) => boolean): void {
   const st = lstatSync(src);
   let existing: Stats | undefined;
   try {
@@ -154,7 +170,10 @@ function copyEntry(src: string, dst: string, t: CopyTarget): void {
   if (st.isDirectory()) {
     if (existing && !existing.isDirectory()) rmSync(dst, { force: true });
     if (!existing?.isDirectory()) mkdirSync(dst, { mode: 0o755 });
-    for (const name of readdirSync(src)) copyEntry(join(src, name), join(dst, name), t);
+    for (const name of readdirSync(src)) {
+      const sub = inSource ? `${inSource}/${name}` : name;
+      if (!skip?.(sub)) copyEntry(join(src, name), join(dst, name), t, sub, skip);
+    }
     applyMeta(dst, st, t);
     return;
   }
@@ -176,7 +195,7 @@ export function executeCopy(plan: CopyPlan, t: CopyTarget): void {
     if (s.isDir) {
       const existed = isDirIn(t.root, t.dest);
       const host = mkdirs(t.root, t.dest, t.owner);
-      for (const name of readdirSync(s.abs)) copyEntry(join(s.abs, name), join(host, name), t);
+      for (const name of readdirSync(s.abs)) if (!plan.skip?.(name)) copyEntry(join(s.abs, name), join(host, name), t, name, plan.skip);
       if (!existed) applyDirMeta(host, s.abs, t);
       continue;
     }
@@ -196,6 +215,11 @@ function applyDirMeta(host: string, src: string, t: CopyTarget): void {
   lchownSync(host, t.owner.uid, t.owner.gid);
   chmodSync(host, t.mode ?? st.mode & 0o7777);
   lutimesSync(host, st.atime, st.mtime);
+}
+
+/** `mkdir -p` inside the root, new directories root-owned 0755 (WORKDIR). */
+export function executeMkdir(root: string, dir: string): void {
+  mkdirs(root, dir, { uid: 0, gid: 0 });
 }
 
 /** Writes a heredoc (`COPY <<EOF /file`) as a file of its own. */

@@ -19,7 +19,12 @@ import { BuildCache } from './cache.js';
 async function stagingTmpfs(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const mounted = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
-  if (!mounted) mount('tmpfs', dir, 'tmpfs', 0, `mode=0700,size=${Math.floor(totalmem() / 4)}`);
+  if (mounted) return;
+  try {
+    mount('tmpfs', dir, 'tmpfs', 0, `mode=0700,size=${Math.floor(totalmem() / 4)}`);
+  } catch {
+    // Without the right to mount (a rootless tugd), staging stays on disk: slower, not wrong.
+  }
 }
 
 export { Builder, type BuildMessage, type BuildOptions, type BuildResult } from './builder.js';

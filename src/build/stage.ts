@@ -1,6 +1,7 @@
 // One stage of a build: FROM, then each instruction as a step that is either found in the
 // cache or executed (RUN in a container, COPY/ADD into a mounted rootfs, metadata in the config).
 import { randomBytes } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { ContainerService } from '../containers/service.js';
@@ -14,7 +15,7 @@ import { chainIDs, sha256Digest } from '../storage/digest.js';
 import { addSources, type AddSources } from './add.js';
 import { explainMiss, keyOf, slotOf, type BuildCache, type CacheInputs } from './cache.js';
 import { commitConfig, commitLayer, sourceLabel, type ImageState } from './commit.js';
-import { executeCopy, parseChmod, writeHeredocFile, type CopyPlan, type Ownership } from './copy.js';
+import { executeCopy, executeMkdir, parseChmod, writeHeredocFile, type CopyPlan, type Ownership } from './copy.js';
 import { expand, type Instruction, type Lookup } from './dockerfile/index.js';
 import { resolveInRoot } from './fsroot.js';
 import { applyMetadata, commandArgv, nopCreatedBy } from './metadata.js';
@@ -148,10 +149,33 @@ export class StageRun {
     await this.cached({ parent, instruction: text }, text, () => {
       const { config, cmdSet } = applyMetadata(this.runConfig, ins, { lookup: this.lookup(), escape: this.o.escape, shell: this.shell() }, this.cmdSet);
       this.cmdSet = cmdSet;
+      if (ins.kind === 'WORKDIR' && config.WorkingDir) return this.workdir(config, nopCreatedBy(ins, text));
       return commitConfig(this.d.images, this.state, config, nopCreatedBy(ins, text));
     });
     // A hit must still track CMD for a later ENTRYPOINT.
     if (ins.kind === 'CMD') this.cmdSet = true;
+  }
+
+  /** WORKDIR makes its directory when the image lacks it (a layer then), as the classic builder does. */
+  private async workdir(config: ImageRunConfig, createdBy: string): Promise<ImageState> {
+    const snap = `workdir-${randomBytes(8).toString('hex')}`;
+    await this.d.mounts.prepare(snap, this.state.layers.map((l) => l.chainID));
+    try {
+      const root = await this.d.mounts.mount(snap);
+      let exists = false;
+      try {
+        exists = lstatSync(resolveInRoot(root, config.WorkingDir!)).isDirectory();
+      } catch {
+        // made below
+      }
+      if (exists) return await commitConfig(this.d.images, this.state, config, createdBy);
+      executeMkdir(root, config.WorkingDir!);
+      this.d.mounts.unmount(snap);
+      const tar = tarDirectory(this.d.mounts.upperDir(snap), { overlayWhiteouts: true });
+      return await commitLayer(this.d.images, this.state, tar, config, createdBy, this.o.signal);
+    } finally {
+      await this.d.mounts.remove(snap);
+    }
   }
 
   /** Build args that RUN sees: declared ones with a value, and the proxy args even undeclared. */
@@ -213,7 +237,7 @@ export class StageRun {
     // A stage name in --from may come from the ARGs before FROM, as the stage graph reads it.
     const from = typeof ins.flags.from === 'string' ? expand(ins.flags.from, (n) => lookup(n) ?? this.metaArgs.get(n), this.o.escape) : undefined;
     if (ins.kind === 'ADD' && from) throw new InvalidParameterError('ADD does not support --from');
-    for (const f of ['parents', 'exclude', 'keep-git-dir', 'checksum']) {
+    for (const f of ['parents', 'keep-git-dir']) {
       if (ins.flags[f] !== undefined) throw new InvalidParameterError(`${ins.kind} --${f} is not supported by tug's builder yet`);
     }
     // `<<EOF` words name heredocs, which are files of their own.
@@ -235,7 +259,9 @@ export class StageRun {
           await this.d.mounts.prepare(fromMount, chainIDs(src.config.rootfs.diff_ids));
           root = await this.d.mounts.mount(fromMount);
         }
-        added = await addSources(ins.kind, root, sources, !!from, this.d.tmpRoot, this.o.signal);
+        const checksum = typeof ins.flags.checksum === 'string' ? this.x(ins.flags.checksum) : undefined;
+        const exclude = typeof ins.flags.exclude === 'string' ? ins.flags.exclude.split('\n').map((e) => this.x(e)) : [];
+        added = await addSources(ins.kind, root, sources, !!from, this.d.tmpRoot, this.o.signal, checksum, exclude);
         plan = added.plan;
       }
       for (const h of ins.heredocs) plan.files[`<<${h.name}`] = sha256Digest(h.expand ? this.x(h.content.replace(/\n$/, '')) : h.content);

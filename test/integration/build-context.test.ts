@@ -68,10 +68,12 @@ describe('Dockerfile and context sources', () => {
     const c = ctx({ 'sub/build.Dockerfile': 'FROM busybox\nCOPY a /a\n', 'a': 'inside\n' });
     const inside = await d.tug(['build', '-q', '-f', join(c.dir, 'sub/build.Dockerfile'), c.dir]);
     assert.equal(inside.code, 0, inside.stderr);
-    const outsideDir = ctx({ 'Other.Dockerfile': 'FROM busybox\nCOPY a /b\n' });
+    const outsideDir = ctx({ 'Other.Dockerfile': 'FROM busybox\nCOPY a /b\nCOPY . /ctx\n' });
     const outside = await d.tug(['build', '-q', '-f', join(outsideDir.dir, 'Other.Dockerfile'), c.dir]);
     assert.equal(outside.code, 0, outside.stderr);
     assert.equal((await d.tug(['run', '--rm', outside.stdout.trim(), 'cat', '/b'])).stdout, 'inside\n');
+    // The Dockerfile from outside is not part of the context the build copies.
+    assert.deepEqual(await listing(outside.stdout.trim()), ['/ctx', '/ctx/a', '/ctx/sub', '/ctx/sub/build.Dockerfile']);
     const stdin = await d.tug(['build', '-q', '-f', '-', c.dir], { input: 'FROM busybox\nCOPY a /c\n' });
     assert.equal(stdin.code, 0, stdin.stderr);
     assert.equal((await d.tug(['run', '--rm', stdin.stdout.trim(), 'cat', '/c'])).stdout, 'inside\n');

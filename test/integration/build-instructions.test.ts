@@ -1,7 +1,8 @@
 // Each Dockerfile instruction and build flag, built for real and checked in the image config
 // or by running the image.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
@@ -82,6 +83,17 @@ describe('metadata instructions', () => {
     assert.deepEqual(c.Shell, ['/bin/sh', '-ec']);
     const run = await d.tug(['run', '--rm', id]);
     assert.equal(run.stdout, 'default\n');
+  });
+
+  it('WORKDIR makes a missing directory (a layer), and is layerless when it exists', async () => {
+    const id = await build({ Dockerfile: 'FROM busybox\nWORKDIR /made/here\nWORKDIR /tmp\n' });
+    const h = await d.api('GET', `/images/${id}/history`);
+    const [tmp, made] = h.body as { CreatedBy: string; Size: number }[];
+    assert.deepEqual([tmp!.CreatedBy, tmp!.Size], ['/bin/sh -c #(nop) WORKDIR /tmp', 0]);
+    assert.equal(made!.CreatedBy, '/bin/sh -c #(nop) WORKDIR /made/here');
+    assert.ok(made!.Size > 0);
+    const upper = (await d.api('GET', `/images/${id}/json`)).body as { GraphDriver: { Data: { UpperDir: string } } };
+    assert.ok(statSync(join(upper.GraphDriver.Data.UpperDir, 'made/here')).isDirectory());
   });
 
   it('an ENTRYPOINT drops the CMD of the base image; a CMD of this build stays', async () => {
@@ -167,6 +179,11 @@ describe('COPY and ADD', () => {
     assert.equal(out, '11\n/dircontents:\na\nsub\n\n/dircontents/sub:\nb\n\n/wild:\none.txt\ntwo.txt\n12\n65534:65534 600\n1234:1234 644\nmade by -less heredoc\n');
   });
 
+  it('COPY --exclude leaves out what its patterns match', async () => {
+    const id = await build({ 'src/a.js': 'a', 'src/a.test.js': 't', 'src/deep/b.test.js': 't', 'src/deep/c.js': 'c', 'top.md': 'm', Dockerfile: 'FROM busybox\nCOPY --exclude=**/*.test.js --exclude=*.md . /app\n' });
+    assert.equal(await sh(id, 'cd /app && find . -type f | sort'), './Dockerfile\n./src/a.js\n./src/deep/c.js\n');
+  });
+
   it('COPY keeps the parent directories of the image as they were (mode of /tmp)', async () => {
     const id = await build({ 'f': 'x', Dockerfile: 'FROM busybox\nCOPY f /tmp/f\n' });
     assert.equal(await sh(id, 'stat -c %a /tmp'), '1777\n');
@@ -188,6 +205,12 @@ describe('COPY and ADD', () => {
     try {
       const id = await build({ Dockerfile: `FROM busybox\nADD http://127.0.0.1:${port}/path/remote.txt /dl/\n` });
       assert.equal(await sh(id, 'cat /dl/remote.txt; stat -c %a /dl/remote.txt'), 'served\n600\n');
+      const sum = 'sha256:' + createHash('sha256').update('served\n').digest('hex');
+      await build({ Dockerfile: `FROM busybox\nADD --checksum=${sum} http://127.0.0.1:${port}/f /f\n` });
+      const wrong = ctx({ Dockerfile: `FROM busybox\nADD --checksum=sha256:${'0'.repeat(64)} http://127.0.0.1:${port}/f /f\n` });
+      const mismatch = await d.tug(['build', wrong.dir]);
+      assert.equal(mismatch.code, 1);
+      assert.match(mismatch.stderr, new RegExp(`ADD failed: digest mismatch for http://127\\.0\\.0\\.1:${port}/f: expected sha256:0{64}, got ${sum}`));
     } finally {
       server.close();
     }

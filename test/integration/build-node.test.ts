@@ -2,9 +2,12 @@
 // from debootstrap plus Debian's nodejs and npm); `npm install` really fetches from the npm
 // registry. Minutes of downloads, so only with TUG_SLOW_TESTS=1.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { TUG, TestDaemon, runProcess } from '../helpers/daemon.js';
 import { BuildContext, cachedSteps } from '../helpers/buildctx.js';
+
+const HOST_CA = '/etc/ssl/certs/ca-certificates.crt';
 
 describe('the node/express example', { skip: process.env.TUG_SLOW_TESTS !== '1' && 'set TUG_SLOW_TESTS=1 to build on debian:bookworm with apt and npm' }, () => {
   let d: TestDaemon;
@@ -20,8 +23,11 @@ describe('the node/express example', { skip: process.env.TUG_SLOW_TESTS !== '1' 
 
   it('builds a node base image, then the app with npm install, and serves HTTP', { timeout: 30 * 60_000 }, async () => {
     assert.equal((await slowTug(['bootstrap', 'debian:bookworm'])).code, 0);
+    // The host's CA bundle goes in too, so that a TLS-inspecting proxy in front of the npm
+    // registry (as in this workplace) is trusted inside the build as it is on the host.
     const base = new BuildContext({
-      Dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends nodejs npm ca-certificates && rm -rf /var/lib/apt/lists/*\nCMD ["node"]\n',
+      'host-ca.crt': existsSync(HOST_CA) ? readFileSync(HOST_CA, 'utf8') : '',
+      Dockerfile: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends nodejs npm ca-certificates && rm -rf /var/lib/apt/lists/*\nCOPY host-ca.crt /etc/ssl/certs/host-ca.crt\nENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/host-ca.crt\nCMD ["node"]\n',
     });
     contexts.push(base);
     const b = await slowTug(['build', '-t', 'node:bookworm', base.dir]);

@@ -1,6 +1,6 @@
 // The build context as the client sends it: a tar (plain or compressed) unpacked into a
 // directory, or, for `docker build - < Dockerfile`, the Dockerfile alone.
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { NotFoundError, isErrno } from '../../errors.js';
@@ -9,6 +9,8 @@ import { decompress } from '../../storage/compression.js';
 import { cleanRelative } from '../fsroot.js';
 
 const MAX_DOCKERFILE = 8 << 20;
+/** The names tug's and docker's CLIs give a Dockerfile they add from outside the context. */
+const ADDED_DOCKERFILE = /^\.(tug-dockerfile-|dockerfile\.)[0-9a-f]+$/;
 
 /** Reads the first `n` bytes and gives back a stream that still has them. */
 async function peek(input: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
@@ -59,7 +61,10 @@ export async function receiveContext(body: Readable, dir: string, dockerfile: st
     const path = join(dir, cleanRelative(name));
     try {
       if (!(await lstat(path)).isFile()) continue;
-      return await readFile(path, 'utf8');
+      const text = await readFile(path, 'utf8');
+      // A Dockerfile the client added from outside the context is no part of it (COPY . must not see it).
+      if (ADDED_DOCKERFILE.test(name)) await rm(path, { force: true });
+      return text;
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw err;
     }
