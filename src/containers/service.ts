@@ -6,7 +6,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, TugError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/service.js';
-import { createContainer, ctlPath, livingMonitor, writeControl, type MonitorPaths } from '../runtime/conmon.js';
+import { createContainer, ctlPath, livingMonitor, monitorGone, writeControl, type MonitorPaths } from '../runtime/conmon.js';
 import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
 import type { Runtime } from '../runtime/runc.js';
 import { buildSpec, serializeSpec } from '../runtime/spec/index.js';
@@ -446,6 +446,7 @@ export class ContainerService {
     rec.State = { ...rec.State, Status: 'removing' };
     this.logRotation.unwatch(rec.ID);
     if (!this.runtimeDeleted.delete(rec.ID)) await this.runtime(rec).delete(rec.ID, true).catch(() => undefined);
+    await monitorGone(this.monitorPaths(rec.ID));
     await this.d.snapshots.remove(rec.ID);
     await this.d.store.delete(rec);
     await rm(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true });

@@ -221,3 +221,14 @@ export async function livingMonitor(paths: MonitorPaths): Promise<number | undef
     return undefined;
   }
 }
+
+/**
+ * Resolves once the monitor is gone (or after `timeoutMs`): conmon leaves just after it reports
+ * the exit, and a removal that returned before that would leave a monitor behind for a moment.
+ */
+export async function monitorGone(paths: MonitorPaths, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await livingMonitor(paths).catch(() => undefined)) !== undefined && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}

@@ -25,7 +25,19 @@ async function create(body: object): Promise<string> {
   return (r.body as { Id: string }).Id;
 }
 
-/** Every trace of a container on the host: runc state, cgroup, overlay mount, record, bundle. */
+/** conmon processes (not yet dead) for the container. */
+function livingMonitors(id: string): string[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      return cmd.startsWith('/usr/bin/conmon') && cmd.includes(id) && !/\) [ZX] /.test(readFileSync(`/proc/${p}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Every trace of a container on the host: runc state, cgroup, overlay mount, record, bundle, monitor. */
 function traces(id: string): string[] {
   const found: string[] = [];
   if (existsSync(join(d.execRoot, 'runc', id))) found.push('runc state');
@@ -34,6 +46,7 @@ function traces(id: string): string[] {
   if (existsSync(join(d.dataRoot, 'containers', id))) found.push('record');
   if (existsSync(join(d.execRoot, 'containers', id))) found.push('bundle');
   if (existsSync(join(d.execRoot, 'exits', id))) found.push('exit file');
+  if (livingMonitors(id).length) found.push('monitor');
   return found;
 }
 
@@ -72,11 +85,14 @@ describe('exit and removal leave nothing behind', () => {
     assert.deepEqual(traces(id), []);
   });
 
-  it('rm -f of a running container kills it and removes everything', async () => {
-    const id = await create({ Cmd: ['sleep', '1000'] });
-    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
-    assert.equal((await d.api('DELETE', `/containers/${id}?force=1`)).status, 204);
-    assert.deepEqual(traces(id), []);
+  it('rm -f of running containers kills them and removes everything, the monitor included, before it returns', async () => {
+    for (let i = 0; i < 5; i++) {
+      const id = await create({ Cmd: ['sleep', '1000'] });
+      assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+      assert.equal(livingMonitors(id).length, 1);
+      assert.equal((await d.api('DELETE', `/containers/${id}?force=1`)).status, 204);
+      assert.deepEqual(traces(id), []);
+    }
   });
 });
 
