@@ -110,6 +110,8 @@ export class Builder {
     const total = order.reduce((n, i) => n + 1 + stages[i]!.instructions.length, 0);
     const cacheFrom = await this.cacheFromSet(o.cacheFrom);
     const output = new StageOutput(order, o.quiet ? () => undefined : (text) => emit({ stream: text }));
+    // Until the registry client lands there is nothing to pull from: say so rather than pretend.
+    if (o.pull) output.final(`[Warning] --pull: this tugd has no registry client yet; base images are used as stored here\n`);
     const results = new Map<number, Promise<ImageState>>();
     let stepNo = 0;
     const firstStep = new Map<number, number>();
