@@ -79,9 +79,9 @@ export async function resolveMountPoints(hc: HostConfig, imageVolumes: readonly 
       out.set(dest, await fromMountSpec(m, dest, src, created));
     }
     for (const raw of imageVolumes) {
-      const dest = cleanPath(raw);
+      // dockerd resolves an image's relative VOLUME inside the rootfs (GetResourcePath), as from /.
+      const dest = cleanPath(raw.startsWith('/') ? raw : `/${raw}`);
       if (out.has(dest) || Object.hasOwn(hc.Tmpfs ?? {}, dest)) continue;
-      if (!dest.startsWith('/')) throw new InvalidParameterError(`invalid mount config for type "volume": invalid mount path: '${raw}' mount path must be absolute`);
       if (dest === '/') throw new InvalidParameterError("invalid mount config for type \"volume\": invalid specification: destination can't be '/'");
       const v = await src.volumes.createAnonymous({ Driver: hc.VolumeDriver });
       created.push(v.Name);
