@@ -15,6 +15,7 @@ import { registerTransferCommands } from './commands/transfer.js';
 import { registerVolumeCommands } from './commands/volume.js';
 import { commandWord, HOT_COMMANDS } from './argv.js';
 import { setGlobals } from './context.js';
+import { acceptPflagSyntax } from './pflag.js';
 
 /** A usage error raised by commander inside a given command, to be reported Docker-style. */
 class UsageError extends Error {
@@ -72,6 +73,8 @@ function buildProgram(hot: boolean): Command {
 }
 
 function applyDockerErrors(cmd: Command): void {
+  // Commands whose arguments end their flags (passThroughOptions: run, exec, …) keep later words as they are.
+  if (cmd.commands.length === 0) acceptPflagSyntax(cmd, !(cmd as unknown as { _passThroughOptions?: boolean })._passThroughOptions);
   cmd.exitOverride((err) => {
     throw new UsageError(cmd, err);
   });

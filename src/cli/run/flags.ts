@@ -3,8 +3,7 @@
 // so that every error reads the way docker prints it.
 
 import { Command, Option } from 'commander';
-import { goQuote } from '../format/gofmt.js';
-import { parseBool } from './strconv.js';
+import { acceptPflagSyntax } from '../pflag.js';
 
 export type RunVerb = 'run' | 'create';
 
@@ -193,73 +192,6 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 export const flagKey = (long: string): string => long.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /**
- * pflag syntax that commander lacks, rewritten before commander sees it: "--rm=false" and
- * "-t=true" (booleans with a value), "-e=A=1" (a shorthand's "="), and shorthand groups
- * ending in a value ("-itp8080:80"). Stops at the first positional, the image.
- */
-function toCommanderArgs(cmd: Command, args: readonly string[]): string[] {
-  const out: string[] = [];
-  const find = (flag: string) => cmd.options.find((o) => o.long === flag || o.short === flag);
-  // commander's isBoolean() is false for "--no-" flags, which take no value either.
-  const isBool = (o: Option) => !o.required && !o.optional;
-  const boolArgs = (o: Option, value: string): string[] => {
-    let on: boolean;
-    try {
-      on = parseBool(value);
-    } catch (err) {
-      const label = o.short ? `${o.short}, ${o.long}` : `${o.long}`;
-      return cmd.error(`invalid argument ${goQuote(value)} for "${label}" flag: ${(err as Error).message}`, { exitCode: 125, code: 'commander.invalidArgument' });
-    }
-    if (o.negate) return on ? [o.long!] : [];
-    return [on ? o.long! : `--no-${o.long!.slice(2)}`];
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--' || arg.length < 2 || arg[0] !== '-') {
-      out.push(...args.slice(i));
-      break;
-    }
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const o = find(eq < 0 ? arg : arg.slice(0, eq));
-      if (!o) {
-        out.push(...args.slice(i));
-        break;
-      }
-      if (isBool(o) && eq >= 0) {
-        out.push(...boolArgs(o, arg.slice(eq + 1)));
-        continue;
-      }
-      out.push(arg);
-      if (o.required && eq < 0 && i + 1 < args.length) out.push(args[++i]);
-      continue;
-    }
-    for (let j = 1; j < arg.length; j++) {
-      const o = find(`-${arg[j]}`);
-      if (!o) {
-        out.push(`-${arg.slice(j)}`, ...args.slice(i + 1));
-        return out;
-      }
-      if (isBool(o)) {
-        if (arg[j + 1] !== '=') {
-          out.push(`-${arg[j]}`);
-          continue;
-        }
-        out.push(...boolArgs(o, arg.slice(j + 2)));
-        break;
-      }
-      let rest = arg.slice(j + 1);
-      if (rest.length > 1 && rest[0] === '=') rest = rest.slice(1);
-      out.push(`-${arg[j]}`);
-      if (j + 1 < arg.length) out.push(rest);
-      else if (i + 1 < args.length) out.push(args[++i]);
-      break;
-    }
-  }
-  return out;
-}
-
-/**
  * Registers the flags of `docker run` (or `docker create`, without -d, --detach-keys and
  * --sig-proxy) on cmd, and `--help` without its "-h" (which is --hostname). The caller adds
  * the IMAGE and COMMAND arguments and `.passThroughOptions()`, so flags end at the image.
@@ -285,7 +217,7 @@ export function addRunFlags(cmd: Command, verb: RunVerb = 'run'): Command {
     // "--rm=false" becomes "--no-rm"; commander needs the negation declared.
     if (!spec.type && !spec.long.startsWith('no-')) cmd.addOption(new Option(`--no-${spec.long}`).hideHelp());
   }
-  const parseOptions = cmd.parseOptions.bind(cmd);
-  cmd.parseOptions = (argv: string[]) => parseOptions(toCommanderArgs(cmd, argv));
+  // Flags end at the image: what follows is the container's command.
+  acceptPflagSyntax(cmd, false);
   return cmd;
 }
