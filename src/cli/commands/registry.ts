@@ -2,21 +2,13 @@
 // no tugd. Its code is loaded only when one of these commands runs.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import type { ServeOptions } from '../../registry/index.js';
 import { InvalidParameterError } from '../../errors.js';
 import { bytesSize } from '../format/units.js';
 import { out, run } from '../context.js';
 
-export interface RegistryServeFlags {
-  addr: string;
-  root: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  htpasswd?: string;
-  tokenRealm?: string;
-  tokenKey?: string;
-  tokenService?: string;
-  tokenIssuer?: string;
-}
+/** The flags of `registry serve` are the server's own options (the logs are the CLI's to give). */
+export type RegistryServeFlags = Omit<ServeOptions, 'log' | 'accessLog'>;
 
 export interface RegistryGcFlags {
   root: string;
