@@ -1,7 +1,6 @@
 // Read-only views over the container store: `ps` (list with filters, limit, sizes) and inspect.
-import { readdir, lstat } from 'node:fs/promises';
+import { dirSize } from '../storage/dirsize.js';
 import { join } from 'node:path';
-import { isErrno } from '../errors.js';
 import type { ImageService } from '../images/service.js';
 import type { SnapshotStore } from '../storage/snapshots.js';
 import type { LayerStore } from '../storage/layers.js';
@@ -15,24 +14,6 @@ export interface ListOptions {
   limit?: number;
   size?: boolean;
   filters?: Record<string, string[]>;
-}
-
-/** Bytes of regular files under `dir` (du's apparent size), without following links. */
-export async function dirSize(dir: string): Promise<number> {
-  let total = 0;
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return 0;
-    throw err;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) total += await dirSize(p);
-    else if (e.isFile()) total += (await lstat(p)).size;
-  }
-  return total;
 }
 
 export class ContainerQueries {

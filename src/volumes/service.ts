@@ -1,9 +1,8 @@
 // The volume service: create, inspect, list, remove and prune, with dockerd's texts. Which
 // containers use a volume is read from the container records (never kept twice), so a crash
 // cannot leave a reference count wrong.
-import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ConflictError, NotFoundError, TugError, isErrno } from '../errors.js';
+import { dirSize } from '../storage/dirsize.js';
+import { ConflictError, NotFoundError, TugError } from '../errors.js';
 import type { EventPublisher } from '../events/index.js';
 import { checkListFilters, checkPruneFilters, listMatches, pruneMatches, type Filters } from './filters.js';
 import { mountVolume, needsMount, unmountVolume, validateOptions } from './local.js';
@@ -25,22 +24,6 @@ export interface VolumeUsers {
 }
 
 const noUsers: VolumeUsers = { containers: () => [], running: () => [] };
-
-async function du(dir: string): Promise<number> {
-  let total = 0;
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return 0;
-    throw err;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    total += e.isDirectory() ? await du(p) : (await lstat(p)).size;
-  }
-  return total;
-}
 
 /** dockerd's OpErr: "<op> <name>: <reason>", keeping the error's kind. */
 function opError(op: string, name: string, err: unknown): never {
@@ -136,7 +119,7 @@ export class VolumeService {
     let reclaimed = 0;
     for (const v of this.store.all()) {
       if (this.users.containers(v.Name).length > 0 || !pruneMatches(v, filters)) continue;
-      const size = needsMount(v.Options) ? 0 : await du(this.store.dataPath(v.Name));
+      const size = needsMount(v.Options) ? 0 : await dirSize(this.store.dataPath(v.Name));
       await this.remove(v.Name);
       deleted.push(v.Name);
       reclaimed += size;
