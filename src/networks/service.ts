@@ -103,6 +103,8 @@ export class NetworkService {
       if (cidr.startsWith('127.') || cidr.startsWith('0.')) continue;
       out.push(parseSubnet(cidr, true));
     }
+    // The host's resolvers are often reached by the default route: a bridge over them would capture DNS.
+    for (const ns of readableNameservers()) out.push(parseSubnet(`${ns}/32`, true));
     // Docker's default bridge, whether or not an engine holds it right now.
     out.push(parseSubnet('172.17.0.0/16'));
     return out;
@@ -311,5 +313,14 @@ export class NetworkService {
     this.ports.releaseAll();
     await this.firewall.remove().catch((err) => this.d.log('warn', `removing iptables chains: ${errorMessage(err)}`));
     if (this.had6) await this.firewall6.remove().catch((err) => this.d.log('warn', `removing ip6tables chains: ${errorMessage(err)}`));
+  }
+}
+
+/** The host's nameservers, or none when it has no resolv.conf. */
+function readableNameservers(): string[] {
+  try {
+    return hostNameservers();
+  } catch {
+    return [];
   }
 }
