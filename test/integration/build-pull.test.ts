@@ -97,6 +97,10 @@ describe('build FROM an image of a registry', () => {
     const out = await ok(['build', '--no-cache', ctx(`FROM busybox\nCOPY --from=${R}/x/tools:1 /bin/busybox /copied\nRUN test -x /copied\n`).dir]);
     assert.match(out, /1: Pulling from x\/tools/);
     await ok(['rmi', `${R}/x/tools:1`]);
+    // The live view gets the pull as status lines of its stage.
+    const live = await ok(['build', '--no-cache', '--progress=tty', ctx(`FROM ${R}/x/tools:1\nRUN true\n`).dir]);
+    assert.match(live, /1: Pulling from x\/tools/);
+    assert.match(live, /Status: Downloaded newer image for /);
   });
 });
 
