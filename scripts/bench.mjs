@@ -11,6 +11,7 @@ import { networkBench } from '../bench/networks.mjs';
 import { registryBench } from '../bench/registry.mjs';
 import { benchDistribution, hasDockerRegistry } from '../bench/distribution.mjs';
 import { benchBuild } from '../bench/build.mjs';
+import { benchBuildNetwork } from '../bench/buildnet.mjs';
 import { benchStartup } from '../bench/startup.mjs';
 
 const repo = process.cwd();
@@ -75,6 +76,7 @@ try {
   results['tug images, CLI to exit (ms)'] = time(() => tugRun(['images']), 15);
   results['tug bootstrap busybox (ms)'] = time(() => tugRun(['bootstrap', 'busybox:bench']), 3);
   await benchBuild({ dir, env, dockerEnv: { ...env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: join(dir, 'docker-config') }, tug, time, results });
+  await benchBuildNetwork({ dir, env, tug, results });
   // The builds leave ~10,000 files of dirty pages: write them back now, not during the run figures.
   spawnSync('sync');
 

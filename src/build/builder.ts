@@ -4,14 +4,17 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rm, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidParameterError, NotFoundError } from '../errors.js';
+import { InvalidParameterError } from '../errors.js';
+import type { AuthConfig, ProgressMessage } from '../distribution/index.js';
 import { hostPlatform } from '../images/import.js';
 import { ImageService } from '../images/service.js';
+import type { ImageRecord } from '../images/types.js';
 import { familiarString, parseNormalizedNamed } from '../reference/index.js';
 import { imageState, scratchState, withDefaultPath, type ImageState } from './commit.js';
 import { expand, parseDockerfile, type Dockerfile, type Instruction, type Stage } from './dockerfile/index.js';
 import { parseInstruction } from './dockerfile/instructions.js';
-import { StageOutput } from './output.js';
+import { BaseImages } from './base.js';
+import { StageOutput, statusLine } from './output.js';
 import { StageRun, short, type StageDeps } from './stage.js';
 
 export interface BuildOptions {
@@ -31,9 +34,11 @@ export interface BuildOptions {
   live?: boolean;
   /** The Dockerfile's name for messages. */
   dockerfileName: string;
+  /** Logins by registry (X-Registry-Config), for the base images a build pulls. */
+  registryAuth?: Record<string, AuthConfig>;
 }
 
-export type BuildMessage = { stream: string; id?: string } | { aux: { ID: string } };
+export type BuildMessage = { stream: string; id?: string } | { aux: { ID: string } } | ProgressMessage;
 
 export interface BuildResult {
   id: string;
@@ -109,9 +114,8 @@ export class Builder {
     for (const i of order) for (const ins of stages[i]!.instructions) if (ins.kind === 'ARG') for (const a of ins.args) consumed.add(a.name);
     const total = order.reduce((n, i) => n + 1 + stages[i]!.instructions.length, 0);
     const cacheFrom = await this.cacheFromSet(o.cacheFrom);
-    const output = new StageOutput(order, o.quiet ? () => undefined : (text) => emit({ stream: text }));
-    // Until the registry client lands there is nothing to pull from: say so rather than pretend.
-    if (o.pull) output.final(`[Warning] --pull: this tugd has no registry client yet; base images are used as stored here\n`);
+    const output = new StageOutput(order, o.quiet ? () => undefined : (m) => emit(typeof m === 'string' ? { stream: m } : m));
+    const bases = new BaseImages(this.d, { pull: o.pull, auth: o.registryAuth ?? {}, platform: o.platform });
     const results = new Map<number, Promise<ImageState>>();
     let stepNo = 0;
     const firstStep = new Map<number, number>();
@@ -125,6 +129,8 @@ export class Builder {
     const buildStage = async (i: number): Promise<ImageState> => {
       const st = stages[i]!;
       const out = o.live && !o.quiet ? (text: string) => emit({ stream: text, id: `#${i}` }) : output.writer(i);
+      // Pull progress: Docker's messages when in order, else (held, or the live view) as status lines.
+      const progress = o.live && !o.quiet ? (m: ProgressMessage) => void (!m.progress && out(`${statusLine(m)}\n`)) : output.progressWriter(i);
       let n = firstStep.get(i)!;
       const from = fromOf(st);
       out(`Step ${n++}/${total} : ${st.from.original}\n`);
@@ -133,12 +139,12 @@ export class Builder {
       let base: ImageState;
       if (dep !== undefined) base = await results.get(dep)!;
       else if (from === 'scratch') base = scratchState();
-      else base = await imageState(this.d.images, this.baseImage(from));
+      else base = await imageState(this.d.images, await bases.get(from, progress, abort.signal));
       out(` ---> ${base.id ? short(base.id) : 'scratch'}\n`);
       const state: ImageState = { ...base, config: { ...base.config, config: withDefaultPath({ ...(base.config.config ?? {}), OnBuild: null }) } };
       const run = new StageRun(this.d, {
         noCache: o.noCache, explain: o.explain, network: o.network, cacheFrom, buildArgs: o.buildArgs, contextDir, escape, signal: abort.signal,
-      }, state, out, (ref) => this.source(ref, i, resolve, results), meta);
+      }, state, out, (ref) => this.source(ref, i, resolve, results, (name) => bases.get(name, progress, abort.signal)), meta);
       const triggers = base.config.config?.OnBuild ?? [];
       if (triggers.length) {
         out(`# Executing ${triggers.length} build trigger${triggers.length === 1 ? '' : 's'}\n`);
@@ -181,21 +187,12 @@ export class Builder {
     }
   }
 
-  private baseImage(name: string) {
-    try {
-      return this.d.images.get(name);
-    } catch (err) {
-      if (err instanceof NotFoundError) throw new NotFoundError(`pull access denied for ${name}, repository does not exist or may require 'docker login': no such image here; make it with tug bootstrap, tug load or tug import`);
-      throw err;
-    }
-  }
-
-  private async source(ref: string, stage: number, resolve: (ref: string, before: number) => number | undefined, results: Map<number, Promise<ImageState>>): Promise<ImageState> {
+  private async source(ref: string, stage: number, resolve: (ref: string, before: number) => number | undefined, results: Map<number, Promise<ImageState>>, image: (name: string) => Promise<ImageRecord>): Promise<ImageState> {
     const dep = resolve(ref, stage);
     const built = dep === undefined ? undefined : results.get(dep);
     if (built) return built;
     if (dep !== undefined) throw new InvalidParameterError(`stage ${ref} is not part of this build`);
-    return imageState(this.d.images, this.baseImage(ref));
+    return imageState(this.d.images, await image(ref));
   }
 
   private trigger(text: string): Instruction {

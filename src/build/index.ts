@@ -5,6 +5,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { mount } from '../sys/libc.js';
 import type { ContainerService } from '../containers/service.js';
+import type { DistributionService } from '../distribution/index.js';
 import type { ImageService } from '../images/service.js';
 import type { LayerStore } from '../storage/layers.js';
 import { SnapshotStore } from '../storage/snapshots.js';
@@ -30,12 +31,13 @@ async function stagingTmpfs(dir: string): Promise<void> {
 export { Builder, type BuildMessage, type BuildOptions, type BuildResult } from './builder.js';
 
 /** Build state under data-root/build: the cache index, cache mounts, COPY mounts, staging. */
-export async function openBuilder(dataRoot: string, s: { images: ImageService; containers: ContainerService; layers: LayerStore }): Promise<Builder> {
+export async function openBuilder(dataRoot: string, s: { images: ImageService; containers: ContainerService; layers: LayerStore; distribution: DistributionService }): Promise<Builder> {
   const root = join(dataRoot, 'build');
   const tmpRoot = join(root, 'tmp');
   await stagingTmpfs(tmpRoot);
   const builder = new Builder({
     images: s.images,
+    distribution: s.distribution,
     containers: s.containers,
     mounts: new SnapshotStore(join(tmpRoot, 'mounts'), s.layers),
     cache: new BuildCache(join(root, 'cache')),

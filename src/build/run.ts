@@ -8,11 +8,13 @@ import { readLogs } from '../containers/logs/index.js';
 import { TugError, errorMessage } from '../errors.js';
 import type { ImageRunConfig } from '../images/types.js';
 
-/** The one place the network of build containers is chosen (the bridge comes with the networks issue). */
+/**
+ * The one place the network of build containers is chosen, as the classic builder takes
+ * `--network`: unset or `default` is the default bridge; host, none, NAME and container:X as `run` takes them.
+ */
 export function buildNetworkMode(requested: string | undefined): string {
-  if (requested === 'none') return 'none';
-  if (requested === 'host') return 'host';
-  return 'host';
+  if (requested === undefined || requested === '' || requested === 'default') return 'bridge';
+  return requested;
 }
 
 export interface RunStep {

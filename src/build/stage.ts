@@ -5,6 +5,7 @@ import { lstatSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { ContainerService } from '../containers/service.js';
+import type { DistributionService } from '../distribution/index.js';
 import { InvalidParameterError } from '../errors.js';
 import type { ImageService } from '../images/service.js';
 import type { ImageRunConfig } from '../images/types.js';
@@ -24,6 +25,8 @@ import { cacheMounts } from './mounts.js';
 
 export interface StageDeps {
   images: ImageService;
+  /** The registry client, for base images not here (and --pull). */
+  distribution: DistributionService;
   containers: ContainerService;
   /** Overlay mounts for COPY and for reading other stages (their own root, swept at start). */
   mounts: SnapshotStore;

@@ -15,6 +15,8 @@ export interface BuildQuery {
   network?: string;
   platform?: string;
   progress?: string;
+  /** X-Registry-Config: the logins the daemon may use to pull base images. */
+  registryConfig?: string;
 }
 
 export async function* imageBuild(t: Transport, body: Readable, q: BuildQuery): AsyncGenerator<JSONMessage> {
@@ -35,7 +37,7 @@ export async function* imageBuild(t: Transport, body: Readable, q: BuildQuery): 
       rm: true,
     },
     body,
-    headers: { 'Content-Type': 'application/x-tar', 'Transfer-Encoding': 'chunked' },
+    headers: { 'Content-Type': 'application/x-tar', 'Transfer-Encoding': 'chunked', ...(q.registryConfig ? { 'X-Registry-Config': q.registryConfig } : {}) },
   });
   yield* jsonMessages(res.body);
 }

@@ -93,6 +93,6 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   const containerFs = new ContainerFilesystem(containers, snapshots, images);
   const distribution = new DistributionService(images, join(config.dataRoot, 'distribution'), config.insecureRegistries ?? []);
   await distribution.init();
-  const builder = await openBuilder(config.dataRoot, { images, containers, layers });
+  const builder = await openBuilder(config.dataRoot, { images, containers, layers, distribution });
   return { images, system, containers, exec, events, containerFs, volumes, networks, distribution, builder };
 }

@@ -42,6 +42,31 @@ export function normaliseAuth(cfg: AuthConfig): AuthConfig {
   return out;
 }
 
+/**
+ * Decodes X-Registry-Config (base64url JSON, registry → AuthConfig) of POST /build. As dockerd,
+ * an undecodable header counts as no logins: a pull without them fails later where it needs one.
+ */
+export function decodeRegistryConfigHeader(header: string | undefined): Record<string, AuthConfig> {
+  if (!header) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
+  } catch {
+    return {};
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+  const out: Record<string, AuthConfig> = {};
+  for (const [server, cfg] of Object.entries(parsed as Record<string, unknown>)) {
+    if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) continue;
+    try {
+      out[server] = normaliseAuth(cfg as AuthConfig);
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
 export function encodeAuthHeader(cfg: AuthConfig): string {
   return Buffer.from(JSON.stringify(cfg)).toString('base64url');
 }

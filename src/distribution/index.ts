@@ -12,7 +12,7 @@ import { pushRepository } from './push.js';
 import { login, searchRegistry, type SearchFilters, type SearchResult } from './search.js';
 import type { ProgressSink } from './progress.js';
 
-export { decodeAuthHeader, encodeAuthHeader, normaliseAuth, type AuthConfig } from './auth.js';
+export { decodeAuthHeader, decodeRegistryConfigHeader, encodeAuthHeader, normaliseAuth, type AuthConfig } from './auth.js';
 export { credentialKey, HUB_INDEX_SERVER } from './endpoint.js';
 export { parseSearchFilters, type SearchResult } from './search.js';
 export { progressBar, humanSize, type ProgressMessage, type ProgressSink } from './progress.js';

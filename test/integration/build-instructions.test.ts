@@ -280,13 +280,6 @@ describe('build flags', () => {
     assert.match(log, /^Step 1\/7 : FROM busybox AS a\n[\s\S]*from-a\n[\s\S]*Step 3\/7 : FROM busybox AS b\n[\s\S]*from-b\n[\s\S]*Step 5\/7 : FROM busybox\n[\s\S]*Successfully built [0-9a-f]{12}\n$/);
   });
 
-  it('--pull says that base images come from the local store', async () => {
-    const c = ctx({ Dockerfile: 'FROM busybox\n' });
-    const r = await d.tug(['build', '--pull', c.dir]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^\[Warning\] --pull: this tugd has no registry client yet; base images are used as stored here\n/);
-  });
-
   it('warns about build args nothing uses', async () => {
     const c = ctx({ Dockerfile: 'FROM busybox\nARG USED\n' });
     const r = await d.tug(['build', '--build-arg', 'USED=1', '--build-arg', 'NOPE=2', c.dir]);

@@ -178,7 +178,7 @@ describe('tug build: failures', () => {
   it('missing sources, base images, targets and platforms are clear errors', async () => {
     const cases: [string, string[], RegExp][] = [
       ['FROM busybox\nCOPY nope /x\n', [], /COPY failed: file not found in build context or excluded by \.dockerignore: stat nope: file does not exist/],
-      ['FROM nosuchbase:1\n', [], /pull access denied for nosuchbase:1/],
+      ['FROM 127.0.0.1:1/nosuchbase:1\n', [], /127\.0\.0\.1:1\/v2\/.*ECONNREFUSED/],
       ['FROM busybox AS a\n', ['--target', 'b'], /failed to reach build target b in Dockerfile/],
       ['FROM busybox\n', ['--platform', 'linux/s390x'], /image with platform linux\/s390x is not supported on this host/],
       ['FROM busybox\nCOPY a b /notdir\n', [], /When using COPY with more than one source file, the destination must be a directory and end with a \//],

@@ -114,17 +114,18 @@ describe('stage graph and output order', () => {
   });
 
   it('later stages are held until the ones before them are done', () => {
-    const got: string[] = [];
+    const got: unknown[] = [];
     const out = new StageOutput([0, 2, 5], (t) => got.push(t));
     out.writer(2)('b1');
+    out.progressWriter(2)({ status: 'Pulling fs layer', id: 'abc' });
     out.writer(0)('a1');
     out.writer(5)('c1');
     out.done(2);
     assert.deepEqual(got, ['a1']);
     out.done(0);
-    assert.deepEqual(got, ['a1', 'b1', 'c1']);
+    assert.deepEqual(got, ['a1', 'b1', { status: 'Pulling fs layer', id: 'abc' }, 'c1']);
     out.writer(5)('c2');
-    assert.deepEqual(got, ['a1', 'b1', 'c1', 'c2']);
+    assert.deepEqual(got, ['a1', 'b1', { status: 'Pulling fs layer', id: 'abc' }, 'c1', 'c2']);
   });
 });
 

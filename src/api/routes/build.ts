@@ -5,6 +5,7 @@ import { InvalidParameterError, errorMessage } from '../../errors.js';
 import type { BuildOptions } from '../../build/builder.js';
 import { receiveContext } from '../../build/context/receive.js';
 import { RunFailed } from '../../build/run.js';
+import { decodeRegistryConfigHeader } from '../../distribution/index.js';
 import { JSONMessageStream, queryBool, sendJSON } from '../http.js';
 import type { Router } from '../router.js';
 import type { Services } from '../services.js';
@@ -44,7 +45,8 @@ export function buildOptionsFromQuery(query: URLSearchParams): BuildOptions & { 
 
 export function registerBuildRoutes(r: Router, { builder }: Services): void {
   r.post('/build', async (ctx) => {
-    const opts = buildOptionsFromQuery(ctx.query);
+    const header = ctx.req.headers['x-registry-config'];
+    const opts = { ...buildOptionsFromQuery(ctx.query), registryAuth: decodeRegistryConfigHeader(Array.isArray(header) ? header[0] : header) };
     if (ctx.query.get('remote')) throw new InvalidParameterError('remote build contexts are not supported; send the context as a tar');
     const dir = await builder.contextDir();
     const out = new JSONMessageStream(ctx.res);

@@ -1,6 +1,6 @@
 // Logical lines → typed instructions, with Docker's flag rules and error texts. Words stay
 // unexpanded: variables are substituted at build time, with the environment of that step.
-import { parseGoDuration } from '../../cli/run/duration.js';
+import { parseGoDuration } from '../../units/goduration.js';
 import { errorMessage } from '../../errors.js';
 import type { Heredoc, LogicalLine } from './lexer.js';
 import { DockerfileError } from './errors.js';

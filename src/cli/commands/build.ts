@@ -8,6 +8,8 @@ import { DaemonError, readAll } from '../../client/index.js';
 import { imageBuild, buildPrune } from '../../client/build.js';
 import { directoryContext } from '../../client/build-context.js';
 import { humanSize } from '../format/units.js';
+import { registryConfigHeader } from '../registry/credentials.js';
+import { progressDisplay } from '../registry/progress.js';
 import { LiveView } from './build-tty.js';
 import { ExitError, client, collect, confirm, out, run } from '../context.js';
 
@@ -84,11 +86,14 @@ async function build(path: string, flags: BuildFlags): Promise<void> {
       network: flags.network,
       platform: flags.platform,
       progress: live ? 'tty' : progress === 'plain' ? 'plain' : undefined,
+      registryConfig: registryConfigHeader(),
     });
+    // Pulled base images: their status lines, no bars (the live view gets them as lines).
+    const pulls = progressDisplay({ write: (s: string) => out(s), isTTY: false });
     for await (const msg of stream) {
       if (msg.aux && typeof msg.aux.ID === 'string') id = msg.aux.ID;
       else if (live) live.add(msg);
-      else if (msg.stream && !quiet) out(msg.stream);
+      else if (!quiet) pulls.show(msg);
     }
     live?.finish();
   } catch (err) {

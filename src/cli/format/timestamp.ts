@@ -2,7 +2,7 @@
 // UNIX timestamps turned into the API's `seconds[.nanoseconds]` exactly as timetypes.GetTimestamp
 // does, with Go's time.Parse rules and error texts; and the fixed-width time `docker events` prints.
 import { InvalidParameterError } from '../../errors.js';
-import { parseGoDuration } from '../run/duration.js';
+import { parseGoDuration } from '../../units/goduration.js';
 import { goQuote } from './gofmt.js';
 
 const NS = 1_000_000_000n;

@@ -92,3 +92,13 @@ export function registryAuthFor(image: string, path = configPath()): string {
   const creds = lookup(serverOfImage(image), path);
   return Buffer.from(JSON.stringify(creds ?? {})).toString('base64url');
 }
+
+/** X-Registry-Config for a build: every stored login, keyed by server, as the docker CLI sends it. */
+export function registryConfigHeader(path = configPath()): string | undefined {
+  const all: Record<string, Credentials> = {};
+  for (const k of Object.keys(read(path).auths ?? {})) {
+    const creds = lookup(k, path);
+    if (creds) all[creds.serveraddress] = creds;
+  }
+  return Object.keys(all).length ? Buffer.from(JSON.stringify(all)).toString('base64url') : undefined;
+}

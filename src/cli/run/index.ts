@@ -3,5 +3,5 @@
 
 export { addRunFlags, RUN_FLAGS, flagLabel, type RunFlags, type RunFlagSpec, type RunVerb } from './flags.js';
 export { fromFlags, FlagValueError, type PullPolicy, type RunEnvironment, type RunOptions } from './translate.js';
-export { parseGoDuration } from './duration.js';
+export { parseGoDuration } from '../../units/goduration.js';
 export type * from '../../types/container.js';

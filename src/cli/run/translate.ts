@@ -6,7 +6,7 @@
 import { InvalidParameterError, errorMessage } from '../../errors.js';
 import { goQuote } from '../format/gofmt.js';
 import { ramInBytes } from '../format/units.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../../units/goduration.js';
 import { RUN_FLAGS, flagKey, flagLabel, type RunFlags } from './flags.js';
 import { kvMap, mergeEnv, parseKVFile, validateEnv, validateLabel } from './kvfile.js';
 import { parseMount, validateMount } from './mounts.js';

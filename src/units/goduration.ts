@@ -2,7 +2,7 @@
 // Exact to the nanosecond below 2^53 ns (~104 days); the result is a Number because the
 // Engine API carries durations as JSON numbers.
 
-import { InvalidParameterError } from '../../errors.js';
+import { InvalidParameterError } from '../errors.js';
 
 const NS = 1n;
 const units: Record<string, bigint> = {
