@@ -1,6 +1,7 @@
 // Hijacked connections (attach, exec start): after dockerd's response head the HTTP connection
 // becomes a raw byte stream both ways. With `Upgrade: tcp` the answer is 101 UPGRADED, without
 // it a bare 200 (older clients); stdout and stderr are multiplexed unless there is a TTY.
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { compareVersions } from './version.js';
 import type { Context } from './http.js';
@@ -24,4 +25,20 @@ export function hijack(ctx: Context, contentType: string): Duplex {
   socket.write(head);
   if (ctx.upgrade?.head.length) socket.unshift(ctx.upgrade.head);
   return socket;
+}
+
+/**
+ * Node hands an upgrade request's body over with the raw stream (`head`): the body's bytes are
+ * split off for readBody, so that only what follows them is the container's stdin.
+ */
+export function takeUpgradeBody(req: IncomingMessage, head: Buffer): Buffer {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  const length = Number.isSafeInteger(declared) && declared > 0 ? Math.min(declared, head.length) : 0;
+  const body = head.subarray(0, length);
+  Object.defineProperty(req, Symbol.asyncIterator, {
+    value: async function* () {
+      if (body.length) yield body;
+    },
+  });
+  return head.subarray(length);
 }

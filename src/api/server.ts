@@ -7,6 +7,7 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { statusForError, type Context } from './http.js';
+import { takeUpgradeBody } from './hijack.js';
 import { Router } from './router.js';
 import { registerBuildRoutes } from './routes/build.js';
 import { registerContainerRoutes } from './routes/containers.js';
@@ -49,7 +50,7 @@ export function createApiServer(services: Services, log: Logger): Server {
     res.assignSocket(socket as Socket);
     res.shouldKeepAlive = false;
     socket.on('error', () => undefined);
-    void handle(router, req, res, log, { socket, head });
+    void handle(router, req, res, log, { socket, head: takeUpgradeBody(req, head) });
   });
   server.keepAliveTimeout = 60_000;
   // Hijacked and streaming endpoints (logs -f, events, attach) must never time out.

@@ -16,6 +16,9 @@ interface Libc {
   socket: (domain: number, type: number, protocol: number) => number;
   connect: (fd: number, addr: Buffer, len: number) => number;
   close: (fd: number) => number;
+  send: (fd: number, buf: Buffer, len: number, flags: number) => number;
+  recv: (fd: number, buf: Buffer, len: number, flags: number) => number;
+  shutdown: (fd: number, how: number) => number;
   errno: () => number;
 }
 
@@ -36,6 +39,9 @@ function load(): Libc {
     socket: lib.func('int socket(int domain, int type, int protocol)'),
     connect: lib.func('int connect(int fd, const void *addr, uint32_t len)'),
     close: lib.func('int close(int fd)'),
+    send: lib.func('intptr_t send(int fd, const void *buf, size_t len, int flags)'),
+    recv: lib.func('intptr_t recv(int fd, _Out_ void *buf, size_t len, int flags)'),
+    shutdown: lib.func('int shutdown(int fd, int how)'),
     errno: () => koffi.errno(),
   };
   return libc;
@@ -174,4 +180,43 @@ export function connectSeqpacket(path: string): number {
     throw errnoError(errno, 'connect', path);
   }
   return fd;
+}
+
+const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+const SHUT_WR = 1;
+
+function wouldBlock(errno: number): boolean {
+  const code = errnoCode(errno);
+  return code === 'EAGAIN' || code === 'EWOULDBLOCK';
+}
+
+/** Sends one packet without blocking: false when the peer's queue is full (try again later). */
+export function sendPacket(fd: number, packet: Buffer): boolean {
+  const l = load();
+  if (l.send(fd, packet, packet.length, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) return true;
+  const errno = l.errno();
+  if (wouldBlock(errno)) return false;
+  throw errnoError(errno, 'send', `fd ${fd}`);
+}
+
+/** Receives one packet without blocking: its length, 0 when the peer closed, undefined when none is queued. */
+export function recvPacket(fd: number, into: Buffer): number | undefined {
+  const l = load();
+  const n = l.recv(fd, into, into.length, MSG_DONTWAIT);
+  if (n >= 0) return n;
+  const errno = l.errno();
+  if (wouldBlock(errno)) return undefined;
+  throw errnoError(errno, 'recv', `fd ${fd}`);
+}
+
+/** shutdown(SHUT_WR): the peer reads end of file while this end can still receive. */
+export function shutdownWrite(fd: number): void {
+  const l = load();
+  if (l.shutdown(fd, SHUT_WR) !== 0) throw errnoError(l.errno(), 'shutdown', `fd ${fd}`);
+}
+
+/** close(2) on the main thread, for fds this module handed out. */
+export function closeFd(fd: number): void {
+  load().close(fd);
 }

@@ -2,9 +2,10 @@
 // resize. Output is the log conmon writes; stdin goes to conmon's attach socket.
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { attachOutput, StdinWriter } from '../../containers/attach.js';
+import { attachOutput } from '../../containers/attach.js';
 import type { ExecConfig } from '../../containers/exec.js';
 import { assertReadable, encodeLogMessage, readLogs, type LogMessage } from '../../containers/logs/index.js';
+import { StdinWriter } from '../../containers/stdin.js';
 import { InvalidParameterError } from '../../errors.js';
 import { attachKey, attachSocketPath, writeControl } from '../../runtime/conmon.js';
 import { hijack, streamType } from '../hijack.js';
@@ -36,7 +37,7 @@ async function pump(messages: AsyncIterable<LogMessage>, out: Duplex | NodeJS.Wr
 }
 
 /** Copies the client's bytes into the process's stdin, in order; its half-close closes stdin. */
-function forwardStdin(conn: Duplex, writer: StdinWriter, ready: Promise<void>): void {
+function forwardStdin(conn: Duplex, writer: StdinWriter, ready: Promise<void>): StdinWriter {
   let chain = ready;
   conn.on('data', (d: Buffer) => {
     conn.pause();
@@ -45,6 +46,7 @@ function forwardStdin(conn: Duplex, writer: StdinWriter, ready: Promise<void>): 
   const close = () => { chain = chain.then(() => writer.close()).catch(() => undefined); };
   conn.once('end', close);
   conn.once('close', close);
+  return writer;
 }
 
 /** Docker's `since`/`until`: UNIX seconds with an optional fraction, as nanoseconds. */
@@ -71,8 +73,8 @@ export function registerStreamRoutes(r: Router, { containers, exec, events }: Se
     const started = rec.State.Running ? Promise.resolve() : containers.waiters.nextStart(rec.ID);
     const conn = hijack(ctx, streamType(tty, ctx.version));
     events.publish('container', 'attach', { ID: rec.ID, Attributes: { ...(rec.Config.Labels ?? {}), image: rec.Config.Image ?? rec.Image, name: rec.Name.slice(1) } });
-    if (wantStdin) forwardStdin(conn, new StdinWriter(attachSocketPath(containers.monitorPaths(rec.ID), rec.ID)), started);
-    else conn.resume();
+    const stdin = wantStdin ? forwardStdin(conn, new StdinWriter(attachSocketPath(containers.monitorPaths(rec.ID), rec.ID)), started) : undefined;
+    if (!stdin) conn.resume();
     const stream = queryBool(query, 'stream');
     const output = attachOutput({
       logPath: rec.LogPath,
@@ -82,7 +84,7 @@ export function registerStreamRoutes(r: Router, { containers, exec, events }: Se
       exited: stream ? exited : Promise.resolve(),
       signal: ctx.signal,
     });
-    await pump(output, conn, { tty, timestamps: false });
+    await pump(output, conn, { tty, timestamps: false }).finally(() => stdin?.dispose());
     conn.end();
   });
 
@@ -138,10 +140,9 @@ export function registerStreamRoutes(r: Router, { containers, exec, events }: Se
     const tty = session.config.Tty ?? false;
     const conn = hijack(ctx, streamType(tty, ctx.version));
     const exited = handle.exited.then(() => undefined);
-    if (session.config.AttachStdin) {
-      const paths = containers.monitorPaths(session.containerID);
-      forwardStdin(conn, new StdinWriter(join(paths.socketDir, attachKey(session.id), 'attach')), Promise.resolve());
-    } else conn.resume();
+    const paths = containers.monitorPaths(session.containerID);
+    const stdin = session.config.AttachStdin ? forwardStdin(conn, new StdinWriter(join(paths.socketDir, attachKey(session.id), 'attach')), Promise.resolve()) : undefined;
+    if (!stdin) conn.resume();
     const output = readLogs(handle.logPath, {
       stdout: session.config.AttachStdout ?? true,
       stderr: session.config.AttachStderr ?? true,
@@ -149,7 +150,7 @@ export function registerStreamRoutes(r: Router, { containers, exec, events }: Se
       stopWhen: exited,
       signal: ctx.signal,
     });
-    await pump(output, conn, { tty, timestamps: false });
+    await pump(output, conn, { tty, timestamps: false }).finally(() => stdin?.dispose());
     conn.end();
   });
 }
