@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -115,17 +115,21 @@ describe('crash safety and hostile archives', () => {
     it(`confines or refuses ${title}`, async () => {
       mkdirSync(canary, { recursive: true });
       writeFileSync(join(canary, 'target'), 'untouched');
-      const layer = await tarOf(layerEntries as unknown as TarEntry[]);
-      const r = await d.tug(['load'], { input: await archiveWithLayer(layer) });
-      assert.deepEqual(readdirSync(canary).sort(), ['target']);
-      assert.equal(readFileSync(join(canary, 'target'), 'utf8'), 'untouched');
-      if (r.code === 0) {
-        // Confined: whatever it wrote is inside the image's own layer.
-        assert.equal((await d.tug(['rmi', 'hostile:latest'])).code, 0);
-      } else {
-        assert.match(r.stderr, /^Error response from daemon: .+/);
+      try {
+        const layer = await tarOf(layerEntries as unknown as TarEntry[]);
+        const r = await d.tug(['load'], { input: await archiveWithLayer(layer) });
+        assert.deepEqual(readdirSync(canary).sort(), ['target']);
+        assert.equal(readFileSync(join(canary, 'target'), 'utf8'), 'untouched');
+        if (r.code === 0) {
+          // Confined: whatever it wrote is inside the image's own layer.
+          assert.equal((await d.tug(['rmi', 'hostile:latest'])).code, 0);
+        } else {
+          assert.match(r.stderr, /^Error response from daemon: .+/);
+        }
+        await assertStoreIntact(d.dataRoot);
+      } finally {
+        rmSync(canary, { recursive: true, force: true });
       }
-      await assertStoreIntact(d.dataRoot);
     });
   }
 });
