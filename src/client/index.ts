@@ -6,6 +6,9 @@ import { ContainerClient } from './containers.js';
 import { VolumeClient } from './volumes.js';
 import { NetworkClient } from './networks.js';
 import { systemEvents, type EventMessage, type EventsOptions } from './events.js';
+import type { SearchResult } from '../types/search.js';
+
+export type { SearchResult };
 
 export { DaemonError, Transport, jsonMessages, readAll, type JSONMessage } from './http.js';
 export { ContainerClient } from './containers.js';
@@ -46,13 +49,6 @@ export interface HistoryItem {
   Comment: string;
 }
 
-export interface SearchResult {
-  name: string;
-  description: string;
-  star_count: number;
-  is_official: boolean;
-  is_automated: boolean;
-}
 
 export interface DeleteItem {
   Untagged?: string;

@@ -5,14 +5,10 @@ import { DEFAULT_DOMAIN } from '../reference/index.js';
 import type { AuthConfig } from './auth.js';
 import { RegistryClient, readText } from './client.js';
 import { endpointForServer, hubHost, type Endpoint } from './endpoint.js';
+import type { SearchResult } from '../types/search.js';
 
-export interface SearchResult {
-  name: string;
-  description: string;
-  star_count: number;
-  is_official: boolean;
-  is_automated: boolean;
-}
+export type { SearchResult };
+
 
 const HUB_INDEX_HOST = 'index.docker.io';
 const MAX_LIMIT = 100;
