@@ -1,6 +1,20 @@
 // Build contexts for builder tests: a temporary directory filled from a name → content map.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { after } from 'node:test';
+
+/** Makes contexts for one test file; all of them are removed after its tests. */
+export function contextFactory(): (files: Record<string, string>) => BuildContext {
+  const made: BuildContext[] = [];
+  after(() => {
+    for (const c of made) c.remove();
+  });
+  return (files) => {
+    const c = new BuildContext(files);
+    made.push(c);
+    return c;
+  };
+}
 
 export class BuildContext {
   readonly dir: string;

@@ -6,16 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
-import { BuildContext, builtID, cachedSteps } from '../helpers/buildctx.js';
+import { builtID, cachedSteps, contextFactory } from '../helpers/buildctx.js';
 
 let d: TestDaemon;
-const contexts: BuildContext[] = [];
-
-function ctx(files: Record<string, string>): BuildContext {
-  const c = new BuildContext(files);
-  contexts.push(c);
-  return c;
-}
+const ctx = contextFactory();
 
 before(async () => {
   d = await TestDaemon.start();
@@ -24,7 +18,6 @@ before(async () => {
 
 after(async () => {
   await d.cleanup();
-  for (const c of contexts) c.remove();
 });
 
 async function listing(id: string, dir = '/ctx'): Promise<string[]> {

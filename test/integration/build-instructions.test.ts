@@ -6,16 +6,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
-import { BuildContext, cachedSteps } from '../helpers/buildctx.js';
+import { cachedSteps, contextFactory } from '../helpers/buildctx.js';
 
 let d: TestDaemon;
-const contexts: BuildContext[] = [];
-
-function ctx(files: Record<string, string>): BuildContext {
-  const c = new BuildContext(files);
-  contexts.push(c);
-  return c;
-}
+const ctx = contextFactory();
 
 before(async () => {
   d = await TestDaemon.start();
@@ -24,7 +18,6 @@ before(async () => {
 
 after(async () => {
   await d.cleanup();
-  for (const c of contexts) c.remove();
 });
 
 async function build(files: Record<string, string>, flags: string[] = []): Promise<string> {

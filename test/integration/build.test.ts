@@ -4,16 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
-import { BuildContext, builtID, cachedSteps } from '../helpers/buildctx.js';
+import { builtID, cachedSteps, contextFactory } from '../helpers/buildctx.js';
 
 let d: TestDaemon;
-const contexts: BuildContext[] = [];
-
-function ctx(files: Record<string, string>): BuildContext {
-  const c = new BuildContext(files);
-  contexts.push(c);
-  return c;
-}
+const ctx = contextFactory();
 
 before(async () => {
   d = await TestDaemon.start();
@@ -22,7 +16,6 @@ before(async () => {
 
 after(async () => {
   await d.cleanup();
-  for (const c of contexts) c.remove();
 });
 
 const HELLO = {
