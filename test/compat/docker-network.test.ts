@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
+import { freePorts } from '../helpers/ports.js';
 
 let d: TestDaemon;
 
@@ -44,11 +45,11 @@ describe('docker network against tugd', () => {
     assert.match(ls, /^NETWORK ID\s+NAME\s+DRIVER\s+SCOPE\n[0-9a-f]{12}\s+seednet\s+bridge\s+local\n$/);
     assert.equal(await ok(['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}} {{.Driver}} {{.Scope}}', 'seednet']), '10.233.4.0/24 10.233.4.1 bridge local\n');
     await ok(['run', '-d', '--name', 'db', '--network', 'seednet', 'busybox', 'sh', '-c', 'echo rows > /tmp/index.html && exec httpd -f -p 80 -h /tmp']);
-    assert.equal(await ok(['run', '--rm', '--network', 'seednet', 'busybox', 'timeout', '5', 'wget', '-qO-', 'http://db/index.html']), 'rows\n');
+    assert.equal(await ok(['run', '--rm', '--network', 'seednet', 'busybox', 'sh', '-c', 'timeout 5 wget -qO- http://db/index.html; exit $?']), 'rows\n');
     assert.equal(await ok(['inspect', '-f', '{{.NetworkSettings.Networks.seednet.IPAddress}}', 'db']), '10.233.4.2\n');
     await ok(['network', 'create', 'side']);
     await ok(['network', 'connect', '--alias', 'store', 'side', 'db']);
-    assert.equal(await ok(['run', '--rm', '--network', 'side', 'busybox', 'timeout', '5', 'wget', '-qO-', 'http://store/index.html']), 'rows\n');
+    assert.equal(await ok(['run', '--rm', '--network', 'side', 'busybox', 'sh', '-c', 'timeout 5 wget -qO- http://store/index.html; exit $?']), 'rows\n');
     await ok(['network', 'disconnect', 'side', 'db']);
     const busy = await d.docker(['network', 'rm', 'seednet']);
     assert.equal(busy.code, 1);
@@ -63,7 +64,7 @@ describe('docker network against tugd', () => {
   it('the seeds\' run -v $(pwd):/home/node/app -p 8080:8080 pattern, and docker port', async () => {
     const app = mkdtempSync('/tmp/tug-seed-');
     writeFileSync(`${app}/index.html`, 'seed app\n');
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePorts();
     try {
       await ok(['run', '-d', '--name', 'seed', '-v', `${app}:/home/node/app`, '-p', `${port}:8080`, '-w', '/home/node/app', 'busybox', 'httpd', '-f', '-p', '8080', '-h', '/home/node/app']);
       assert.equal(await httpGet(port, '/index.html'), 'seed app\n');

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { TUG, TestDaemon, runProcess } from '../helpers/daemon.js';
+import { freePorts } from '../helpers/ports.js';
 import { BuildContext, cachedSteps } from '../helpers/buildctx.js';
 
 const HOST_CA = '/etc/ssl/certs/ca-certificates.crt';
@@ -46,7 +47,7 @@ describe('the node/express example', { skip: process.env.TUG_SLOW_TESTS !== '1' 
     const again = await d.tug(['build', '-t', 'docker-k8', app.dir]);
     assert.deepEqual(cachedSteps(again.stdout), [2, 3, 4]);
 
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePorts();
     const run = await d.tug(['run', '-d', '--network', 'host', '-e', `PORT=${port}`, 'docker-k8']);
     assert.equal(run.code, 0, run.stderr);
     let body = '';

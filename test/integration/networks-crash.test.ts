@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
+import { freePorts } from '../helpers/ports.js';
 
 let d: TestDaemon;
 
@@ -43,7 +44,7 @@ function ourRules(): string[] {
 
 describe('networks across restarts', () => {
   it('kill -9: the port, the names and the addresses survive; nothing stale blocks new containers', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePorts();
     await ok(['network', 'create', 'keep']);
     await ok(['run', '-d', '--name', 'srv', '--network', 'keep', '-p', `${port}:80`, 'busybox', 'sh', '-c', 'echo kept > /tmp/index.html && exec httpd -f -p 80 -h /tmp']);
     await ok(['run', '-d', '--name', 'brief', '--network', 'keep', 'busybox', 'sleep', '2']);
@@ -55,7 +56,7 @@ describe('networks across restarts', () => {
     await new Promise((r) => setTimeout(r, 2500));
     await d.startProcess();
     assert.equal(await httpGet(port), 'kept\n');
-    assert.equal(await ok(['run', '--rm', '--network', 'keep', 'busybox', 'timeout', '5', 'wget', '-qO-', 'http://srv/index.html']), 'kept\n');
+    assert.equal(await ok(['run', '--rm', '--network', 'keep', 'busybox', 'sh', '-c', 'timeout 5 wget -qO- http://srv/index.html; exit $?']), 'kept\n');
     const again = await d.tug(['run', '--rm', '-p', `${port}:80`, 'busybox', 'true']);
     assert.match(again.stderr, /port is already allocated/);
     const ipAfter = (await d.api('GET', '/containers/srv/json')).body as typeof ipBefore;

@@ -9,6 +9,7 @@ import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { buildResponse, parseQuery } from '../../src/networks/dnswire.js';
 import { TestDaemon } from '../helpers/daemon.js';
+import { freePorts } from '../helpers/ports.js';
 
 let d: TestDaemon;
 
@@ -44,8 +45,10 @@ function httpGet(host: string, port: number): Promise<string> {
 }
 
 const HTTPD = (text: string) => ['sh', '-c', `echo ${text} > /tmp/index.html && exec httpd -f -p 80 -h /tmp`];
-// busybox's wget -T crashes in this build; timeout(1) bounds it instead.
-const WGET = (url: string) => ['timeout', '5', 'wget', '-qO-', url];
+// busybox's wget -T crashes in this build; timeout(1) bounds it instead. busybox timeout execs
+// its command in place, and PID 1 ignores the TERM it is sent, so a shell stays PID 1 (the
+// trailing `exit` keeps ash from exec'ing the last command).
+const WGET = (url: string) => ['sh', '-c', `timeout 5 wget -qO- ${url}; exit $?`];
 
 async function ok(args: string[]): Promise<string> {
   const r = await d.tug(args);
@@ -86,7 +89,7 @@ describe('the default bridge', () => {
 
 describe('published ports', () => {
   it('answer on 127.0.0.1 and on the host\'s own address, and are listed by tug port and ps', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePorts();
     await ok(['network', 'create', 'front']);
     await ok(['run', '-d', '--name', 'pub', '-p', `${port}:80`, 'busybox', ...HTTPD('published')]);
     assert.equal(await httpGet('127.0.0.1', port), 'published\n');
@@ -127,7 +130,7 @@ describe('published ports', () => {
     } finally {
       holder.close();
     }
-    const free = 20000 + Math.floor(Math.random() * 20000);
+    const free = await freePorts();
     await ok(['run', '-d', '--name', 'first', '-p', `${free}:80`, 'busybox', 'sleep', '60']);
     const second = await d.tug(['run', '-d', '--name', 'second', '-p', `${free}:80`, 'busybox', 'sleep', '60']);
     assert.equal(second.code, 125);
@@ -142,7 +145,7 @@ describe('published ports', () => {
   });
 
   it('a 1000-port range costs no process and answers on any port of it', async () => {
-    const base = 40000 + Math.floor(Math.random() * 20) * 1000;
+    const base = await freePorts(1000);
     const before = (await ok(['run', '--rm', '--network', 'host', 'busybox', 'sh', '-c', 'ls -d /proc/[0-9]* | wc -l'])).trim();
     await ok(['run', '-d', '--name', 'range', '-p', `127.0.0.1:${base}-${base + 999}:${base}-${base + 999}`, 'busybox', 'sh', '-c', `echo ranged > /tmp/index.html && exec httpd -f -p ${base + 517} -h /tmp`]);
     assert.equal(await httpGet('127.0.0.1', base + 517), 'ranged\n');
