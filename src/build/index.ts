@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { mount } from '../sys/libc.js';
+import { MNT_DETACH, mount, umount } from '../sys/libc.js';
 import type { ContainerService } from '../containers/service.js';
 import type { DistributionService } from '../distribution/index.js';
 import type { ImageService } from '../images/service.js';
@@ -25,6 +25,15 @@ async function stagingTmpfs(dir: string): Promise<void> {
     mount('tmpfs', dir, 'tmpfs', 0, `mode=0700,size=${Math.floor(totalmem() / 4)}`);
   } catch {
     // Without the right to mount (a rootless tugd), staging stays on disk: slower, not wrong.
+  }
+}
+
+/** At shutdown: the staging tmpfs (and any COPY mount in it) goes, so a stopped tugd leaves no mount behind. */
+export function closeStaging(dataRoot: string): void {
+  try {
+    umount(join(dataRoot, 'build', 'tmp'), MNT_DETACH);
+  } catch {
+    // Never mounted (rootless): nothing to undo.
   }
 }
 

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { InvalidParameterError, isErrno } from '../errors.js';
 import { capsFromMask, containerEnv, parseProcLimits, resolveUser, type HostRlimit, type SeccompProfile, type SpecDevice, type SpecInput, type SpecMount } from '../runtime/spec/index.js';
@@ -14,6 +15,8 @@ export interface HostFacts {
   hostRlimits: Record<string, HostRlimit>;
   kernelVersion: string;
   arch: string;
+  /** Seccomp sub-architectures this kernel cannot run (see lackingArchitectures). */
+  kernelLacks: string[];
   /** tini, bound at /sbin/docker-init for `--init`; undefined when not installed. */
   initPath: string | undefined;
 }
@@ -26,8 +29,31 @@ export function readHostFacts(): HostFacts {
     hostRlimits: parseProcLimits(readFileSync('/proc/self/limits', 'utf8')),
     kernelVersion: release(),
     arch: process.arch,
+    kernelLacks: lackingArchitectures(kernelConfig(release()), process.arch),
     initPath: ['/usr/bin/tini-static', '/usr/bin/docker-init', '/usr/bin/tini'].find((p) => existsSync(p)),
   };
+}
+
+/** The running kernel's build options, from /proc/config.gz or /boot; undefined when neither is there. */
+function kernelConfig(rel: string): string | undefined {
+  try {
+    return gunzipSync(readFileSync('/proc/config.gz')).toString('latin1');
+  } catch {
+    try {
+      return readFileSync(`/boot/config-${rel}`, 'latin1');
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * x32 in the seccomp filter only when the kernel runs x32 code (CONFIG_X86_X32_ABI, before 5.18
+ * CONFIG_X86_X32): Docker's profile lists it regardless. Unknown config: keep Docker's list.
+ */
+export function lackingArchitectures(config: string | undefined, arch: string): string[] {
+  if (config === undefined || arch !== 'x64') return [];
+  return /^CONFIG_X86_X32(_ABI)?=y$/m.test(config) ? [] : ['SCMP_ARCH_X32'];
 }
 
 /** The files a container's network identity is bound from (Docker's hosts, hostname, resolv.conf). */
@@ -159,6 +185,7 @@ export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts 
     apparmor: sec.apparmor,
     arch: host.arch,
     kernelVersion: host.kernelVersion,
+    kernelLacks: host.kernelLacks,
     network: netnsPath ? { mode: 'ns', nsPath: netnsPath } : { mode: net === 'host' ? 'host' : net === 'none' ? 'none' : 'private' },
     pidMode: namespaceMode(hc.PidMode, 'pid'),
     ipcMode: hc.IpcMode === 'none' ? 'none' : namespaceMode(hc.IpcMode, 'ipc'),

@@ -122,6 +122,8 @@ export class ContainerService {
       const exited = await this.exits.check(rec.ID);
       if (exited) continue;
       if (await livingMonitor(this.monitorPaths(rec.ID))) {
+        // The record is written as running while the runtime starts it: a crash may fall between.
+        await this.runtime(rec).finishStart(rec.ID, rec.State.Pid).catch((err) => this.d.log('warn', `finishing the start of ${rec.ID.slice(0, 12)}: ${errorMessage(err)}`));
         this.watchLog(rec);
         await this.d.networks?.restore(rec);
         await this.health.resume(rec, this.monitorPaths(rec.ID).bundle);
@@ -200,6 +202,7 @@ export class ContainerService {
     if (rec.State.Status === 'removing' || rec.State.Dead) throw new ConflictError(`container is marked for removal and cannot be started`);
     const paths = this.monitorPaths(id);
     this.runtimeDeleted.delete(id);
+    const prior = rec.State;
     try {
       const rootfs = await this.d.snapshots.mount(id, { volatile: !!rec.HostConfig.AutoRemove });
       const files = this.networkFiles(id);
@@ -215,13 +218,14 @@ export class ContainerService {
       await this.exits.clear(id);
       const pid = await this.createWithRetry(rec, paths);
       await this.d.networks?.plumb(rec, pid);
-      const startedAt = nowRFC3339Nano();
-      await this.runtime(rec).start(id);
-      rec.State = { ...rec.State, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: startedAt, FinishedAt: ZERO_TIME };
+      rec.State = { ...prior, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: nowRFC3339Nano(), FinishedAt: ZERO_TIME };
       rec.ManuallyStopped = false;
       const probe = probeSettings(rec.Config.Healthcheck, rec.Config.Shell);
       if (probe) rec.State.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
-      await this.d.store.save(rec);
+      // Written while the runtime starts: a crash in between finds a running record, and its
+      // monitor reports the exit (or, if the start never happened, the missing process does).
+      const settled = await Promise.allSettled([this.runtime(rec).start(id, pid), this.d.store.save(rec)]);
+      for (const r of settled) if (r.status === 'rejected') throw r.reason;
       this.waiters.started(id);
       this.watchLog(rec);
       this.emit(rec, 'start');
@@ -232,7 +236,7 @@ export class ContainerService {
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch(() => undefined);
       await this.d.networks?.release(rec).catch(() => undefined);
       const message = errorMessage(err);
-      rec.State = { ...rec.State, Error: message, ExitCode: startFailureCode(message), Running: false, Restarting: false, Pid: 0 };
+      rec.State = { ...prior, Error: message, ExitCode: startFailureCode(message), Running: false, Restarting: false, Pid: 0 };
       await this.d.store.save(rec);
       if (rec.HostConfig.AutoRemove) await this.removeLocked(rec, true, true);
       if (err instanceof TugError && err.kind !== 'Internal') throw err;
@@ -310,14 +314,21 @@ export class ContainerService {
       if (!rec.State.Running) return;
       this.health.stop(id);
       this.logRotation.unwatch(id);
-      const oom = await oomKilled(id);
-      await this.runtime(rec).delete(id, true).then(
-        () => this.runtimeDeleted.add(id),
-        (err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`),
-      );
-      this.d.snapshots.unmount(id);
-      await this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`));
-      await this.exits.clear(id);
+      // The runtime's delete (a runc process) overlaps the network's release and the exit file's.
+      const runtimeGone = (async () => {
+        const oom = await oomKilled(id);
+        await this.runtime(rec).delete(id, true).then(
+          () => this.runtimeDeleted.add(id),
+          (err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`),
+        );
+        this.d.snapshots.unmount(id);
+        return oom;
+      })();
+      const [oom] = await Promise.all([
+        runtimeGone,
+        this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`)),
+        this.exits.clear(id),
+      ]);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch((err) => this.d.log('warn', `releasing volumes of ${id.slice(0, 12)}: ${errorMessage(err)}`));
       rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs) };
       // An --rm container's record is deleted just below: writing it first would only cost an fsync.
@@ -447,8 +458,7 @@ export class ContainerService {
     rec.State = { ...rec.State, Status: 'removing' };
     this.logRotation.unwatch(rec.ID);
     if (!this.runtimeDeleted.delete(rec.ID)) await this.runtime(rec).delete(rec.ID, true).catch(() => undefined);
-    await monitorGone(this.monitorPaths(rec.ID));
-    await this.d.snapshots.remove(rec.ID);
+    await Promise.all([monitorGone(this.monitorPaths(rec.ID)), this.d.snapshots.remove(rec.ID)]);
     await this.d.store.delete(rec);
     await rm(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true });
     await this.exits.clear(rec.ID);

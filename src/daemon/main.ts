@@ -6,6 +6,7 @@ import { createApiServer, listenUnix, type Logger } from '../api/server.js';
 import { errorMessage } from '../errors.js';
 import { DEFAULT_SOCKET, parseHost, type DaemonConfig } from './config.js';
 import { openEngine } from './engine.js';
+import { closeStaging } from '../build/index.js';
 import { TUG_VERSION } from '../version.js';
 import { lockDataRoot } from './lock.js';
 
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
     stopping = true;
     log('info', `${signal} received, shutting down`);
     services.containers.close();
+    closeStaging(config.dataRoot);
     const networksClosed = services.networks.close();
     server.close(() => {
       void networksClosed.then(() => {

@@ -1,7 +1,10 @@
 // The OCI runtime's command line (runc, or crun where the host allows): start, kill, pause,
 // update and delete a container the monitor created. State lives in one `--root` per daemon.
 import { execFile } from 'node:child_process';
-import { TugError } from '../errors.js';
+import { constants } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TugError, isErrno } from '../errors.js';
 
 export interface RuntimeState {
   id: string;
@@ -26,6 +29,15 @@ export function runtimeMessage(stderr: string): string {
   return last.replace(/^(runc|crun): /, '');
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return !isErrno(err, 'ESRCH');
+  }
+}
+
 export class Runtime {
   constructor(readonly path: string, readonly root: string) {}
 
@@ -48,8 +60,48 @@ export class Runtime {
     });
   }
 
-  async start(id: string): Promise<void> {
-    await this.run(['start', id]);
+  /**
+   * Lets the created container run. For runc this is what `runc start` does, without its
+   * process (~6 ms): read the byte the container's init writes into `exec.fifo`, then remove
+   * the FIFO (its absence is how runc tells "running" from "created"). `pid` is the init's,
+   * watched so that a container that died before opening the FIFO fails the start.
+   */
+  async start(id: string, pid?: number): Promise<void> {
+    const fifo = join(this.root, id, 'exec.fifo');
+    if (this.name !== 'runc' || pid === undefined) return void (await this.run(['start', id]));
+    let fh;
+    try {
+      // Non-blocking: a blocking open would hold a pool thread forever if init never opens its end.
+      fh = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (err) {
+      // No FIFO: not created, or started already; runc words the error.
+      if (isErrno(err, 'ENOENT')) return void (await this.run(['start', id]));
+      throw err;
+    }
+    try {
+      const byte = Buffer.alloc(1);
+      for (let waited = 0; ; waited++) {
+        // EOF (no writer yet) and EAGAIN (writer, no byte yet) both mean "not yet".
+        const n = await fh.read(byte, 0, 1, null).then((r) => r.bytesRead, (err: unknown) => {
+          if (isErrno(err, 'EAGAIN')) return 0;
+          throw err;
+        });
+        if (n > 0) break;
+        if (!alive(pid)) throw new RuntimeError(`${this.name} start: container process is already dead`);
+        if (waited > 10_000) throw new RuntimeError(`${this.name} start: the container's init did not open its exec FIFO`);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    } finally {
+      await fh.close();
+    }
+    await rm(fifo, { force: true });
+  }
+
+  /** A start that a crash cut short (runc's exec FIFO still there): finished now. */
+  async finishStart(id: string, pid: number): Promise<void> {
+    if (this.name !== 'runc') return;
+    const fifo = join(this.root, id, 'exec.fifo');
+    if (await stat(fifo).then(() => true, () => false)) await this.start(id, pid);
   }
 
   async kill(id: string, signal: string | number, all = false): Promise<void> {

@@ -61,7 +61,7 @@ describe('bin/tug launcher', () => {
   // A copy of the built CLI, so the test can damage its cache freely.
   function copyCLI(): string {
     const dir = mkdtempSync('/tmp/tug-cli-');
-    for (const f of ['tug.cjs', 'tug-bundle.cjs']) cpSync(join(REPO, 'bin', f), join(dir, f));
+    for (const f of ['tug.cjs', 'tug-bundle.cjs', 'tug-hot.cjs']) cpSync(join(REPO, 'bin', f), join(dir, f));
     symlinkSync('tug.cjs', join(dir, 'tug'));
     return dir;
   }
@@ -80,6 +80,10 @@ describe('bin/tug launcher', () => {
       assert.deepEqual([second.status, second.stdout, second.stderr], [first.status, first.stdout, first.stderr]);
       assert.match(first.stdout, /^\d+\.\d+\.\d+\n$/);
       assert.match(first.stderr, /Cannot connect to the tug daemon at unix:\/\/\/nonexistent\/tug\.sock/);
+      // run, create and start load their own bundle, and make its cache.
+      assert.equal(existsSync(join(dir, 'tug-hot.cjs.cache')), false);
+      assert.equal(tug(dir, ['create', '--bogus', 'busybox']).status, 125);
+      assert.equal(existsSync(join(dir, 'tug-hot.cjs.cache')), true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -88,8 +92,9 @@ describe('bin/tug launcher', () => {
   it('replaces a corrupt cache and one made for another bundle', () => {
     const dir = copyCLI();
     try {
-      const bundle = join(dir, 'tug-bundle.cjs');
-      const cache = join(dir, 'tug-bundle.cjs.cache');
+      // run goes to the hot bundle, so its cache is the one at stake.
+      const bundle = join(dir, 'tug-hot.cjs');
+      const cache = join(dir, 'tug-hot.cjs.cache');
       const st = statSync(bundle);
       writeFileSync(cache, Buffer.concat([bundleStamp(st.size, st.mtimeMs), Buffer.from('garbage that is no V8 code cache')]));
       const r = tug(dir, ['run', '--bogus', 'busybox']);

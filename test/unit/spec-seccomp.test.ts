@@ -7,6 +7,7 @@ import {
 } from '../../src/runtime/spec/index.js';
 import type { Seccomp, SpecInput } from '../../src/runtime/spec/index.js';
 import { specInput } from './spec-fixture.js';
+import { lackingArchitectures } from '../../src/containers/runspec.js';
 
 const seccompOf = (over: Partial<SpecInput> = {}): Seccomp => {
   const s = buildSpec(specInput(over)).linux?.seccomp;
@@ -66,6 +67,17 @@ describe('seccomp follows the capabilities', () => {
 
 describe('seccompFromProfile', () => {
   const ctx = { capabilities: DEFAULT_CAPABILITIES, arch: 'x64' };
+  it('leaves out the sub-architectures the kernel lacks, never the native one', () => {
+    const s = seccompFromProfile(defaultSeccompProfile(), { ...ctx, kernelLacks: ['SCMP_ARCH_X32', 'SCMP_ARCH_X86_64'] });
+    assert.deepEqual(s?.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
+  });
+  it('x32 is lacking only where the kernel config says it is not built', () => {
+    assert.deepEqual(lackingArchitectures('CONFIG_X86_64=y\n# CONFIG_X86_X32_ABI is not set\n', 'x64'), ['SCMP_ARCH_X32']);
+    assert.deepEqual(lackingArchitectures('CONFIG_X86_64=y\nCONFIG_X86_X32_ABI=y\n', 'x64'), []);
+    assert.deepEqual(lackingArchitectures('CONFIG_X86_X32=y\n', 'x64'), []);
+    assert.deepEqual(lackingArchitectures(undefined, 'x64'), []);
+    assert.deepEqual(lackingArchitectures('# CONFIG_X86_X32_ABI is not set\n', 'arm64'), []);
+  });
   it('arm64: AArch64 + ARM, arm syscalls, no x86 ones', () => {
     const s = seccompFromProfile(defaultSeccompProfile(), { ...ctx, arch: 'arm64' });
     assert.deepEqual(s?.architectures, ['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);

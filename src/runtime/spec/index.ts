@@ -221,6 +221,7 @@ export function withSeccomp(spec: Spec, input: SpecInput): Spec {
     capabilities: s.process?.capabilities?.bounding ?? [],
     arch: input.arch ?? 'x64',
     kernelVersion: input.kernelVersion,
+    kernelLacks: input.kernelLacks,
   });
   if (seccomp) s.linux.seccomp = seccomp;
   return s;

@@ -108,6 +108,8 @@ export interface SpecInput {
   arch?: string;
   /** `uname -r`, for the seccomp profile's minKernel rules; absent means a recent kernel. */
   kernelVersion?: string;
+  /** Seccomp sub-architectures the host kernel cannot run, left out of the filter. */
+  kernelLacks?: string[];
   network: SpecNetwork;
   pidMode: 'private' | 'host' | 'ns';
   pidNsPath?: string;

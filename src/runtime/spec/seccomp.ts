@@ -43,6 +43,11 @@ export interface SeccompContext {
   arch: string;
   /** `uname -r`; when absent every minKernel rule counts as met. */
   kernelVersion?: string;
+  /**
+   * Architectures this kernel cannot run (x32 without CONFIG_X86_X32_ABI): left out of the
+   * filter, since runc compiles every listed one on each create (x32 alone costs ~5 ms).
+   */
+  kernelLacks?: readonly string[];
 }
 
 const words = (s: string): string[] => s.trim().split(/\s+/);
@@ -251,7 +256,7 @@ export function seccompFromProfile(profile: SeccompProfile, ctx: SeccompContext)
   if (profile.defaultErrnoRet !== undefined) out.defaultErrnoRet = profile.defaultErrnoRet;
   const architectures = [...(profile.architectures ?? [])];
   const mapped = profile.archMap?.find((m) => m.architecture === SECCOMP_ARCH[arch]);
-  if (mapped) architectures.push(mapped.architecture, ...(mapped.subArchitectures ?? []));
+  if (mapped) architectures.push(mapped.architecture, ...(mapped.subArchitectures ?? []).filter((a) => !ctx.kernelLacks?.includes(a)));
   if (architectures.length) out.architectures = architectures;
   if (profile.flags?.length) out.flags = [...profile.flags];
   if (profile.listenerPath) out.listenerPath = profile.listenerPath;

@@ -1,0 +1,8 @@
+// tug run|create|start: the commands scripts call in loops get a bundle of their own, with
+// only their module graph to load (no registry server, builder client or tar code).
+import { registerRunCommands } from './commands/run.js';
+import { rootProgram, runProgram } from './program.js';
+
+const program = rootProgram();
+registerRunCommands(program);
+runProgram(program, process.argv);
