@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { TestDaemon, runProcess } from '../helpers/daemon.js';
@@ -369,6 +369,63 @@ describe('registry credentials (docker-registry with htpasswd)', () => {
     assert.equal(noTTY.stderr, 'Error: Cannot perform an interactive login from a non TTY device\n');
     const noUser = await tug(['login', '--password-stdin', reg.host], 'x');
     assert.equal(noUser.stderr, 'Must provide --username with --password-stdin\n');
+  });
+
+  it('credsStore and credHelpers: secrets go to docker-credential-<name>, as the docker CLI keeps them', async () => {
+    const bin = mkdtempSync('/tmp/tug-credhelper-');
+    const creds = join(bin, 'store');
+    mkdirSync(creds);
+    // A helper in the credential-helper protocol, keeping each server's JSON in a file.
+    writeFileSync(join(bin, 'docker-credential-tugtest'), `#!/usr/bin/env node
+const fs = require('fs');
+const dir = ${JSON.stringify(creds)};
+const file = (s) => dir + '/' + Buffer.from(s.trim()).toString('hex');
+const notFound = () => { process.stdout.write('credentials not found in native keychain\\n'); process.exit(1); };
+let input = '';
+process.stdin.on('data', (d) => { input += d; }).on('end', () => {
+  const action = process.argv[2];
+  if (action === 'store') fs.writeFileSync(file(JSON.parse(input).ServerURL), input);
+  else if (action === 'get') { try { process.stdout.write(fs.readFileSync(file(input))); } catch { notFound(); } }
+  else if (action === 'erase') { try { fs.unlinkSync(file(input)); } catch { notFound(); } }
+  else if (action === 'list') process.stdout.write(JSON.stringify(Object.fromEntries(fs.readdirSync(dir).map((f) => { const j = JSON.parse(fs.readFileSync(dir + '/' + f)); return [j.ServerURL, j.Username]; }))));
+});
+`, { mode: 0o755 });
+    const cfgDir = join(d.dir, 'helper-config');
+    mkdirSync(cfgDir);
+    const cfgFile = join(cfgDir, 'config.json');
+    const henv = { DOCKER_CONFIG: cfgDir, PATH: `${bin}:${process.env.PATH}` };
+    const htug = (args: string[], input?: string) => d.tug(args, { env: henv, input });
+    try {
+      writeFileSync(cfgFile, JSON.stringify({ credsStore: 'tugtest' }));
+      const ok = await htug(['login', '-u', 'alice', '--password-stdin', reg.host], 's3cret\n');
+      assert.equal(ok.code, 0, ok.stderr);
+      const cfg = JSON.parse(readFileSync(cfgFile, 'utf8')) as { auths: Record<string, object>; credsStore: string };
+      assert.deepEqual(cfg.auths[reg.host], {}, 'the file only says a login exists');
+      assert.equal(cfg.credsStore, 'tugtest');
+      assert.match(readFileSync(join(creds, Buffer.from(reg.host).toString('hex')), 'utf8'), /"Secret":"s3cret"/);
+      assert.equal((await htug(['push', `${reg.host}/auth/bb:1`])).code, 0);
+      assert.equal((await htug(['rmi', `${reg.host}/auth/bb:1`])).code, 0);
+      const pulled = await htug(['pull', '-q', `${reg.host}/auth/bb:1`]);
+      assert.equal(pulled.code, 0, pulled.stderr);
+      assert.equal((await htug(['logout', reg.host])).code, 0);
+      assert.deepEqual(readdirSync(creds), [], 'logout erases the secret from the helper');
+      assert.match((await htug(['pull', `${reg.host}/auth/bb:1`])).stderr, /authentication required/);
+
+      // The real docker CLI logs in through the same helper; tug pulls with that login.
+      const dlogin = await d.docker(['login', '-u', 'alice', '--password-stdin', reg.host], { input: 's3cret\n', env: henv });
+      assert.equal(dlogin.code, 0, dlogin.stderr);
+      assert.equal(readdirSync(creds).length, 1);
+      assert.equal((await htug(['pull', '-q', `${reg.host}/auth/bb:1`])).code, 0);
+
+      // credHelpers names the helper per registry, over credsStore.
+      writeFileSync(cfgFile, JSON.stringify({ credsStore: 'nosuch', credHelpers: { [reg.host]: 'tugtest' }, auths: { [reg.host]: {} } }));
+      assert.equal((await htug(['pull', '-q', `${reg.host}/auth/bb:1`])).code, 0);
+      const missing = await htug(['pull', `localhost:1/other/x:1`]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /error getting credentials - err: exec: "docker-credential-nosuch": executable file not found in \$PATH/);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('--insecure-registry: names and CIDRs show in /info as dockerd shows them', async () => {

@@ -1,6 +1,9 @@
 // Logins in the docker CLI's own file and format ($DOCKER_CONFIG/config.json, else
 // ~/.docker/config.json; `auths` keyed by server, `auth` = base64 of user:password), so a
 // `docker login` serves tug and a `tug login` serves docker. Other keys are kept as they are.
+// With `credsStore` or `credHelpers` the secrets live in docker-credential-<name> programs,
+// spoken to as the docker CLI does (get/store/erase/list, JSON on stdin and stdout).
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,11 +16,51 @@ export interface Credentials {
   username: string;
   password: string;
   serveraddress: string;
+  /** An OAuth refresh token a helper keeps in place of a password (its username is `<token>`). */
+  identitytoken?: string;
 }
 
 interface ConfigFile {
   auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
   [key: string]: unknown;
+}
+
+/** The helper a server's secrets go to: its credHelpers entry (by hostname), else credsStore. */
+function helperFor(cfg: ConfigFile, key: string): string | undefined {
+  const host = key === HUB_SERVER ? 'index.docker.io' : key;
+  return cfg.credHelpers?.[host] || cfg.credHelpers?.[key] || cfg.credsStore || undefined;
+}
+
+const VERB = { get: 'getting', store: 'storing', erase: 'erasing', list: 'listing' } as const;
+
+/** Runs `docker-credential-<helper> <action>`; undefined when it has nothing for the server. */
+function callHelper(helper: string, action: 'get' | 'store' | 'erase' | 'list', input: string): string | undefined {
+  const program = `docker-credential-${helper}`;
+  const r = spawnSync(program, [action], { input, encoding: 'utf8' });
+  if (r.error) {
+    const why = (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'executable file not found in $PATH' : r.error.message;
+    throw new Error(`error ${VERB[action]} credentials - err: exec: "${program}": ${why}`);
+  }
+  const out = `${r.stdout}${r.stderr}`.trim();
+  if (r.status === 0) return r.stdout;
+  if (/credentials not found/i.test(out)) return undefined;
+  throw new Error(`error ${VERB[action]} credentials - err: ${program} ${action}: exit status ${r.status}, out: \`${out}\``);
+}
+
+function fromHelper(helper: string, key: string): Credentials | undefined {
+  const out = callHelper(helper, 'get', key);
+  if (out === undefined) return undefined;
+  let got: { Username?: string; Secret?: string };
+  try {
+    got = JSON.parse(out) as { Username?: string; Secret?: string };
+  } catch {
+    throw new Error(`error getting credentials - err: docker-credential-${helper} get: unreadable reply`);
+  }
+  if (!got.Username && !got.Secret) return undefined;
+  if (got.Username === '<token>') return { username: '', password: '', serveraddress: key, identitytoken: got.Secret ?? '' };
+  return { username: got.Username ?? '', password: got.Secret ?? '', serveraddress: key };
 }
 
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -56,7 +99,10 @@ function write(path: string, cfg: ConfigFile): void {
 /** The stored login for `server`; keys written with a scheme (`https://host`) count too. */
 export function lookup(server: string, path = configPath()): Credentials | undefined {
   const key = serverKey(server);
-  for (const [k, v] of Object.entries(read(path).auths ?? {})) {
+  const cfg = read(path);
+  const helper = helperFor(cfg, key);
+  if (helper) return fromHelper(helper, key);
+  for (const [k, v] of Object.entries(cfg.auths ?? {})) {
     if (serverKey(k) !== key) continue;
     if (v.auth) {
       const text = Buffer.from(v.auth, 'base64').toString('utf8');
@@ -70,8 +116,16 @@ export function lookup(server: string, path = configPath()): Credentials | undef
 
 export function store(creds: Credentials, path = configPath()): void {
   const cfg = read(path);
+  const key = serverKey(creds.serveraddress);
   const auths = { ...(cfg.auths ?? {}) };
-  auths[serverKey(creds.serveraddress)] = { auth: Buffer.from(`${creds.username}:${creds.password}`).toString('base64') };
+  const helper = helperFor(cfg, key);
+  if (helper) {
+    callHelper(helper, 'store', JSON.stringify({ ServerURL: key, Username: creds.username, Secret: creds.password }));
+    // As the docker CLI leaves it: an empty entry says a login exists, the helper holds it.
+    auths[key] = {};
+  } else {
+    auths[key] = { auth: Buffer.from(`${creds.username}:${creds.password}`).toString('base64') };
+  }
   write(path, { ...cfg, auths });
 }
 
@@ -81,6 +135,8 @@ export function remove(server: string, path = configPath()): boolean {
   const key = serverKey(server);
   const keys = Object.keys(cfg.auths ?? {}).filter((k) => serverKey(k) === key);
   if (keys.length === 0) return false;
+  const helper = helperFor(cfg, key);
+  if (helper) callHelper(helper, 'erase', key);
   const auths = { ...cfg.auths };
   for (const k of keys) delete auths[k];
   write(path, { ...cfg, auths });
@@ -96,7 +152,10 @@ export function registryAuthFor(image: string, path = configPath()): string {
 /** X-Registry-Config for a build: every stored login, keyed by server, as the docker CLI sends it. */
 export function registryConfigHeader(path = configPath()): string | undefined {
   const all: Record<string, Credentials> = {};
-  for (const k of Object.keys(read(path).auths ?? {})) {
+  const cfg = read(path);
+  const servers = new Set([...Object.keys(cfg.auths ?? {}), ...Object.keys(cfg.credHelpers ?? {})]);
+  if (cfg.credsStore) for (const k of Object.keys(JSON.parse(callHelper(cfg.credsStore, 'list', '') || '{}') as Record<string, string>)) servers.add(k);
+  for (const k of servers) {
     const creds = lookup(k, path);
     if (creds) all[creds.serveraddress] = creds;
   }
