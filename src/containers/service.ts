@@ -113,7 +113,15 @@ export class ContainerService {
 
   /** Recovery after a restart: exits that happened while down, monitors that vanished, restart policies. */
   async init(): Promise<void> {
-    for (const id of await this.d.store.init()) await this.d.snapshots.remove(id).catch(() => undefined);
+    // Half-removed containers (a crash during a removal): their rootfs, bundle and runtime state go.
+    for (const id of await this.d.store.init()) {
+      await this.d.snapshots.remove(id).catch(() => undefined);
+      await rm(join(this.d.execRoot, 'containers', id), { recursive: true, force: true });
+      await rm(this.d.store.dir(id), { recursive: true, force: true });
+    }
+    for (const rt of Object.values(this.d.runtimes)) {
+      for (const id of await rt.ids()) if (!this.d.store.find(id)) await rt.delete(id, true).catch(() => undefined);
+    }
     await mkdir(join(this.d.execRoot, 'containers'), { recursive: true, mode: 0o700 });
     await mkdir(join(this.d.execRoot, 's'), { recursive: true, mode: 0o700 });
     await this.exits.start();
@@ -314,20 +322,23 @@ export class ContainerService {
       if (!rec.State.Running) return;
       this.health.stop(id);
       this.logRotation.unwatch(id);
-      // The runtime's delete (a runc process) overlaps the network's release and the exit file's.
+      // The runtime's delete (a runc process) overlaps the network's release and the exit file's;
+      // an --rm container's rootfs and monitor go meanwhile too (its processes are gone already).
+      const autoRemove = rec.HostConfig.AutoRemove === true;
       const runtimeGone = (async () => {
         const oom = await oomKilled(id);
         await this.runtime(rec).delete(id, true).then(
           () => this.runtimeDeleted.add(id),
           (err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`),
         );
-        this.d.snapshots.unmount(id);
+        if (!autoRemove) this.d.snapshots.unmount(id);
         return oom;
       })();
       const [oom] = await Promise.all([
         runtimeGone,
         this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`)),
         this.exits.clear(id),
+        autoRemove ? Promise.all([this.d.snapshots.remove(id), monitorGone(this.monitorPaths(id))]) : undefined,
       ]);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch((err) => this.d.log('warn', `releasing volumes of ${id.slice(0, 12)}: ${errorMessage(err)}`));
       rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs) };

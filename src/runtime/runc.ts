@@ -2,7 +2,7 @@
 // update and delete a container the monitor created. State lives in one `--root` per daemon.
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
+import { open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TugError, isErrno } from '../errors.js';
 
@@ -122,6 +122,16 @@ export class Runtime {
       await this.run(['delete', ...(force ? ['--force'] : []), id]);
     } catch (err) {
       if (err instanceof RuntimeError && /does not exist|not found/.test(err.message)) return;
+      throw err;
+    }
+  }
+
+  /** The IDs the runtime keeps state for (one directory each under its root). */
+  async ids(): Promise<string[]> {
+    try {
+      return (await readdir(this.root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return [];
       throw err;
     }
   }

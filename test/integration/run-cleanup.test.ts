@@ -3,7 +3,7 @@
 // rewritten before it is deleted (a crash in that gap still ends with the container gone), and
 // its overlay is volatile.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
@@ -131,6 +131,23 @@ describe('--rm across a tugd crash', () => {
     const deadline = Date.now() + 5000;
     while ((await d.api('GET', `/containers/${id}/json`)).status !== 404 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.equal((await d.api('GET', `/containers/${id}/json`)).status, 404);
+    assert.deepEqual(traces(id), []);
+  });
+});
+
+describe('a removal cut short by a crash', () => {
+  it('runtime state, bundle and rootfs whose record is gone are cleared at the next start', async () => {
+    const id = await create({ Cmd: ['sleep', '1000'] });
+    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    await d.kill9();
+    // As a removal leaves it between dropping the record and the runtime's delete.
+    rmSync(join(d.dataRoot, 'containers', id, 'config.v2.json'));
+    assert.ok(traces(id).includes('runc state'));
+    await d.startProcess();
+    assert.equal((await d.api('GET', `/containers/${id}/json`)).status, 404);
+    // The monitor sees its container killed and leaves shortly after.
+    const deadline = Date.now() + 5000;
+    while (traces(id).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(traces(id), []);
   });
 });
