@@ -13,6 +13,8 @@ const insecureHttpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 16, rej
 /** The scheme each host answered on, so HTTPS is not tried again on every request. */
 const schemes = new Map<string, 'https' | 'http'>();
 const USER_AGENT = 'tug (distribution client)';
+/** A token this close to its expiry is not used for a new request. */
+const TOKEN_MARGIN_MS = 5000;
 
 export interface RegistryRequest {
   method: string;
@@ -85,6 +87,8 @@ export class RegistryClient {
   private base: string | undefined;
   private authorization: string | undefined;
   private challenge: { scheme: string; params: Record<string, string> } | undefined;
+  /** When the bearer token stops being good (ms since the epoch); a new one is fetched before. */
+  private tokenExpires = Infinity;
 
   constructor(readonly endpoint: Endpoint, readonly auth: AuthConfig, private scopes: string[]) {}
 
@@ -135,8 +139,10 @@ export class RegistryClient {
     if (ch.scheme !== 'bearer' || !ch.params.realm) throw new TugError('Internal', `unsupported authentication challenge from ${this.endpoint.domain}: ${ch.scheme}`);
     if (this.auth.registrytoken) {
       this.authorization = `Bearer ${this.auth.registrytoken}`;
+      this.tokenExpires = Infinity;
       return;
     }
+    const asked = Date.now();
     const url = new URL(ch.params.realm);
     if (ch.params.service) url.searchParams.set('service', ch.params.service);
     for (const s of this.scopes) url.searchParams.append('scope', s);
@@ -148,10 +154,13 @@ export class RegistryClient {
       if (res.statusCode === 401) throw new UnauthorizedError(`Get "${url.origin}${url.pathname}": unauthorized: incorrect username or password`);
       throw new TugError('Internal', `token server ${url.origin} answered ${res.statusCode}`);
     }
-    const body = JSON.parse((await readText(res, 1 << 20)).toString('utf8')) as { token?: string; access_token?: string };
+    const body = JSON.parse((await readText(res, 1 << 20)).toString('utf8')) as { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new TugError('Internal', `token server ${url.origin} sent no token`);
     this.authorization = `Bearer ${token}`;
+    // The token spec's default lifetime is 60 s; issued_at, when given, is the token server's clock.
+    const issued = body.issued_at ? Date.parse(body.issued_at) : NaN;
+    this.tokenExpires = (Number.isFinite(issued) ? Math.min(issued, asked) : asked) + (body.expires_in && body.expires_in > 0 ? body.expires_in : 60) * 1000;
   }
 
   url(path: string): URL {
@@ -159,9 +168,13 @@ export class RegistryClient {
     return new URL(path, this.base);
   }
 
-  /** One request with our credentials; a 401 on a bodiless request re-authorises once. */
+  /**
+   * One request with our credentials; a 401 on a bodiless request re-authorises once. A
+   * streamed body cannot be sent twice, so a token about to expire is renewed before it.
+   */
   async request(req: RegistryRequest): Promise<IncomingMessage> {
     if (!this.base) await this.ping(req.signal);
+    else if (this.challenge?.scheme === 'bearer' && Date.now() > this.tokenExpires - TOKEN_MARGIN_MS) await this.authorize(req.signal);
     const go = () => send(this.url(req.path), { ...req, headers: { ...req.headers, ...(this.authorization ? { Authorization: this.authorization } : {}) } }, this.endpoint.insecure);
     let res = await go();
     if (res.statusCode === 401 && (req.body === undefined || Buffer.isBuffer(req.body))) {
