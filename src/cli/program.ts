@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { TUG_VERSION } from '../version.js';
 import { setGlobals } from './context.js';
 import { acceptPflagSyntax } from './pflag.js';
+import { commandPath, usageText } from './usage.js';
 
 /** A usage error raised by commander inside a given command, to be reported Docker-style. */
 class UsageError extends Error {
@@ -17,16 +18,6 @@ class UsageError extends Error {
   }
 }
 
-function commandPath(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
-}
-
-function usageLine(cmd: Command): string {
-  return `Usage:  ${commandPath(cmd)} ${cmd.usage()}`.trimEnd();
-}
-
 function applyDockerErrors(cmd: Command): void {
   // Commands whose arguments end their flags (passThroughOptions: run, exec, …) keep later words as they are.
   if (cmd.commands.length === 0) acceptPflagSyntax(cmd, !(cmd as unknown as { _passThroughOptions?: boolean })._passThroughOptions);
@@ -37,39 +28,76 @@ function applyDockerErrors(cmd: Command): void {
   for (const sub of cmd.commands) applyDockerErrors(sub);
 }
 
-function reportUsage(err: UsageError): number {
+/** The flag as the user typed it (`--tail` or `-n`) among an option's spellings in `flags`. */
+function typedFlag(flags: string, argv: readonly string[]): string {
+  const spellings = flags.split(/[ ,|]+/).filter((f) => f.startsWith('-'));
+  for (let i = argv.length - 1; i >= 0; i--) {
+    const hit = spellings.find((f) => argv[i] === f || argv[i]!.startsWith(`${f}=`));
+    if (hit) return hit;
+  }
+  return spellings.at(-1) ?? flags;
+}
+
+const flagName = (flag: string): string => (flag.startsWith('--') ? flag : `'${flag.replace(/^-/, '')}' in ${flag}`);
+
+/** How many arguments a command takes, as cobra's validators word it. */
+function argumentRule(command: Command): { text: string; atLeast: boolean } {
+  const args = command.registeredArguments;
+  const required = args.filter((a) => a.required).length;
+  const plural = (n: number) => `${n} argument${n === 1 ? '' : 's'}`;
+  if (args.length === 0) return { text: 'accepts no arguments', atLeast: false };
+  if (args.some((a) => a.variadic)) return { text: `requires at least ${plural(required)}`, atLeast: true };
+  if (required === args.length) return { text: `requires ${plural(required)}`, atLeast: false };
+  if (required === 0) return { text: `requires at most ${plural(args.length)}`, atLeast: false };
+  return { text: `requires at least ${required} and at most ${plural(args.length)}`, atLeast: false };
+}
+
+/** A management command's help, as the docker CLI prints it when no subcommand is given. */
+function groupHelp(cmd: Command): string {
+  const subs = cmd.commands.filter((c) => c.name() !== 'help').sort((x, y) => x.name().localeCompare(y.name()));
+  const pad = Math.max(11, ...subs.map((c) => c.name().length));
+  const rows = subs.map((c) => `  ${c.name().padEnd(pad)} ${c.description()}`).join('\n');
+  const path = commandPath(cmd);
+  return `Usage:  ${path} COMMAND\n\n${cmd.description()}\n\nCommands:\n${rows}\n\nRun '${path} COMMAND --help' for more information on a command.\n`;
+}
+
+/** Reports a usage error in the docker CLI's (28.x) words; returns the exit code. */
+function reportUsage(err: UsageError, argv: readonly string[]): number {
   const { command, cause } = err;
   const path = commandPath(command);
+  const hint = (verb = 'Run') => `\n\n${verb} '${path} --help' for more information\n`;
   switch (cause.code) {
     case 'commander.helpDisplayed':
     case 'commander.version':
+      return 0;
     case 'commander.help':
+      // A management command (`tug image`) with no subcommand.
+      if (command.commands.length) process.stderr.write(groupHelp(command));
       return 0;
     case 'commander.unknownOption': {
       const flag = /'([^']+)'/.exec(cause.message)?.[1] ?? cause.message;
-      process.stderr.write(`unknown ${flag.startsWith('--') ? 'flag' : 'shorthand flag'}: ${flag.startsWith('--') ? flag : `'${flag.replace(/^-/, '')}' in ${flag}`}\nSee '${path} --help'.\n`);
+      process.stderr.write(usageText(command, `unknown ${flag.startsWith('--') ? 'flag' : 'shorthand flag'}: ${flagName(flag)}`));
       return 125;
     }
     case 'commander.unknownCommand': {
       const name = /'([^']+)'/.exec(cause.message)?.[1] ?? '';
-      process.stderr.write(`${path}: '${name}' is not a tug command.\nSee '${path} --help'\n`);
+      process.stderr.write(`tug: unknown command: ${path} ${name}${command.parent ? `\n\nUsage:  ${path}` : ''}${hint()}`);
       return 1;
     }
     case 'commander.missingArgument':
     case 'commander.excessArguments': {
-      const required = command.registeredArguments.filter((a) => a.required).length;
-      const variadic = command.registeredArguments.some((a) => a.variadic);
-      const optional = command.registeredArguments.length - required;
-      const what = variadic ? `at least ${required} argument${required === 1 ? '' : 's'}`
-        : optional ? `at least ${required} and at most ${required + optional} arguments`
-          : `exactly ${required} argument${required === 1 ? '' : 's'}`;
-      process.stderr.write(`"${path}" requires ${what}.\nSee '${path} --help'.\n\n${usageLine(command)}\n\n${command.description()}\n`);
+      const rule = argumentRule(command);
+      process.stderr.write(usageText(command, `tug: '${path}' ${rule.text}`, rule.atLeast ? 'See' : 'Run'));
       return 1;
     }
+    case 'commander.optionMissingArgument': {
+      const flags = /option '([^']+)'/.exec(cause.message)?.[1] ?? '';
+      process.stderr.write(usageText(command, `flag needs an argument: ${flagName(typedFlag(flags.replace(/\s*[<[].*$/, ''), argv))}`));
+      return 125;
+    }
     case 'commander.invalidArgument':
-    case 'commander.optionMissingArgument':
     case 'commander.missingMandatoryOptionValue':
-      process.stderr.write(`${cause.message.replace(/^error: /, '')}\nSee '${path} --help'.\n`);
+      process.stderr.write(usageText(command, cause.message.replace(/^error: /, '')));
       return 125;
     default:
       process.stderr.write(`${cause.message.replace(/^error: /, '')}\n`);
@@ -81,7 +109,7 @@ function reportUsage(err: UsageError): number {
 export function rootProgram(): Command {
   const program = new Command('tug')
     .description('A container engine that speaks the Docker Engine API')
-    .usage('[OPTIONS] COMMAND')
+    .usage('[OPTIONS] COMMAND [ARG...]')
     .addOption(new Option('-H, --host <host>', 'Daemon socket to connect to (default: $TUG_HOST, $DOCKER_HOST, unix:///run/tug/tug.sock)'))
     .option('-D, --debug', 'Enable debug mode')
     .addOption(new Option('-l, --log-level <level>', 'Set the logging level').choices(['debug', 'info', 'warn', 'error', 'fatal']))
@@ -105,7 +133,7 @@ export function runProgram(program: Command, argv: string[]): void {
       await program.parseAsync(argv);
     } catch (err) {
       if (err instanceof UsageError) {
-        process.exitCode = reportUsage(err);
+        process.exitCode = reportUsage(err, argv);
         return;
       }
       throw err;

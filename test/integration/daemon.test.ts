@@ -80,10 +80,10 @@ describe('tugd', () => {
   it('reports unknown flags and missing arguments as docker does', async () => {
     const flag = await d.tug(['images', '--bogus']);
     assert.equal(flag.code, 125);
-    assert.equal(flag.stderr, "unknown flag: --bogus\nSee 'tug images --help'.\n");
+    assert.equal(flag.stderr, "unknown flag: --bogus\n\nUsage:  tug images [OPTIONS] [REPOSITORY[:TAG]]\n\nRun 'tug images --help' for more information\n");
     const args = await d.tug(['tag', 'busybox']);
     assert.equal(args.code, 1);
-    assert.match(args.stderr, /^"tug tag" requires exactly 2 arguments\.\nSee 'tug tag --help'\./);
+    assert.match(args.stderr, /^tug: 'tug tag' requires 2 arguments\n\nUsage: {2}tug tag SOURCE_IMAGE\[:TAG\] TARGET_IMAGE\[:TAG\]\n\nRun 'tug tag --help' for more information\n$/);
   });
 
   it('stops cleanly on SIGTERM and restarts on the same data-root', async () => {

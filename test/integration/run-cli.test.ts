@@ -39,7 +39,7 @@ describe('tug run basics', () => {
   it('exit codes: 127 for a missing command, 126 for one that cannot run, 125 for a missing image', async () => {
     const missing = await run(['busybox', 'nosuchcmd']);
     assert.equal(missing.code, 127);
-    assert.match(missing.stderr, /^tug: Error response from daemon: failed to create task for container: .*executable file not found in \$PATH\.\n\nRun 'tug run --help' for more information\n$/);
+    assert.match(missing.stderr, /^tug: Error response from daemon: failed to create task for container: .*executable file not found in \$PATH\n\nRun 'tug run --help' for more information\n$/);
     assert.equal((await run(['busybox', '/etc/passwd'])).code, 126);
     const img = await run(['nope']);
     assert.equal(img.code, 125);

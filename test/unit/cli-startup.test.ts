@@ -98,7 +98,7 @@ describe('bin/tug launcher', () => {
       const st = statSync(bundle);
       writeFileSync(cache, Buffer.concat([bundleStamp(st.size, st.mtimeMs), Buffer.from('garbage that is no V8 code cache')]));
       const r = tug(dir, ['run', '--bogus', 'busybox']);
-      assert.deepEqual([r.status, r.stderr], [125, "unknown flag: --bogus\nSee 'tug run --help'.\n"]);
+      assert.deepEqual([r.status, r.stderr], [125, "unknown flag: --bogus\n\nUsage:  tug run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'tug run --help' for more information\n"]);
       assert.ok(statSync(cache).size > 10_000, 'a rejected cache is written anew');
       // Same length, other content: the stamp (mtime) tells them apart, V8's own check would not.
       utimesSync(bundle, new Date(), new Date(Date.now() + 5000));

@@ -112,7 +112,7 @@ function searchAuth(term: string): string {
 async function search(term: string, flags: { limit?: string; filter?: string[]; trunc?: boolean; format?: string }): Promise<void> {
   let limit: number | undefined;
   if (flags.limit !== undefined) {
-    if (!/^-?\d+$/.test(flags.limit)) throw new ExitError(125, `invalid argument "${flags.limit}" for "--limit" flag: strconv.ParseInt: parsing "${flags.limit}": invalid syntax\nSee 'tug search --help'.`);
+    if (!/^-?\d+$/.test(flags.limit)) throw new ExitError(125, `invalid argument "${flags.limit}" for "--limit" flag: strconv.ParseInt: parsing "${flags.limit}": invalid syntax\n\nUsage:  tug search [OPTIONS] TERM\n\nRun 'tug search --help' for more information`);
     limit = Number(flags.limit) || undefined;
   }
   const filters = filtersFrom(flags.filter);

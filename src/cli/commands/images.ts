@@ -107,6 +107,7 @@ async function listImages(repoArg: string | undefined, flags: ListFlags): Promis
 
 function addListOptions(cmd: Command): Command {
   return cmd
+    .usage('[OPTIONS] [REPOSITORY[:TAG]]')
     .argument('[repository]', 'only images of this repository (name or name:tag)')
     .option('-a, --all', 'Show all images (default hides intermediate images)')
     .option('-q, --quiet', 'Only show image IDs')

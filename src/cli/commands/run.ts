@@ -10,10 +10,10 @@ import { familiarString, parseDockerRef } from '../../reference/index.js';
 import { ExitError, client, describeError, run } from '../context.js';
 import { pullImage } from '../registry/pull.js';
 
-/** docker's reportError: "tug: <message>." plus the help hint, exit 125. */
+/** docker's reportError: "tug: <message>" plus the help hint, exit 125. */
 function runError(verb: string, err: unknown, status = 125): ExitError {
-  const text = describeError(err).replace(/^Error: /, '').replace(/\.$/, '');
-  return new ExitError(status, `tug: ${text}.\n\nRun 'tug ${verb} --help' for more information`);
+  const text = describeError(err).replace(/^Error: /, '');
+  return new ExitError(status, `tug: ${text}\n\nRun 'tug ${verb} --help' for more information`);
 }
 
 /** docker's runStartContainerErr: 127 for a missing command, 126 when it cannot run, else 125. */
@@ -56,7 +56,7 @@ function optionsFrom(flags: RunFlags, image: string, args: string[], verb: strin
   try {
     return fromFlags(flags, image, args, { readFile: (p) => readFileSync(p, 'utf8'), cwd: process.cwd(), hostEnv: process.env });
   } catch (err) {
-    if (err instanceof FlagValueError) throw new ExitError(125, `${err.message}\nSee 'tug ${verb} --help'.`);
+    if (err instanceof FlagValueError) throw new ExitError(125, `${err.message}\n\nUsage:  tug ${verb} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'tug ${verb} --help' for more information`);
     throw runError(verb, err);
   }
 }

@@ -67,6 +67,7 @@ async function bootstrap(image: string): Promise<void> {
 export function registerTransferCommands(program: Command, image: Command): void {
   for (const cmd of [program.command('save'), image.command('save')]) {
     cmd.description('Save one or more images to a tar archive (streamed to STDOUT by default)')
+      .usage('[OPTIONS] IMAGE [IMAGE...]')
       .argument('<IMAGE...>')
       .option('-o, --output <file>', 'Write to a file, instead of STDOUT')
       .action((names: string[], flags: { output?: string }) => run(() => save(names, flags)));

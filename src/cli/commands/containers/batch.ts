@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { goQuote } from '../../format/gofmt.js';
 import { parseBool, parseInt as goParseInt } from '../../run/strconv.js';
 import { ExitError, describeError, out } from '../../context.js';
+import { flagValueError } from '../../usage.js';
 
 const PARALLEL = 50;
 
@@ -61,18 +62,13 @@ export function errorLine(err: unknown): string {
 }
 
 /** "tug container stop", as usage errors name the command. */
-export function commandPath(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
-}
 
 /** A flag value that must be an int, refused as pflag refuses it (status 125). */
 export function intFlag(value: string, label: string, cmd: Command): number {
   try {
     return goParseInt(value, 0, 64);
   } catch (err) {
-    throw new ExitError(125, `invalid argument ${goQuote(value)} for "${label}" flag: ${(err as Error).message}\nSee '${commandPath(cmd)} --help'.`);
+    throw flagValueError(cmd, `invalid argument ${goQuote(value)} for "${label}" flag: ${(err as Error).message}`);
   }
 }
 
@@ -105,7 +101,7 @@ export function acceptBoolValues(cmd: Command): void {
           on = parseBool(m[2]!);
         } catch (err) {
           const label = o.short ? `${o.short}, ${o.long}` : o.long!;
-          throw new ExitError(125, `invalid argument ${goQuote(m[2]!)} for "${label}" flag: ${(err as Error).message}\nSee '${commandPath(cmd)} --help'.`);
+          throw flagValueError(cmd, `invalid argument ${goQuote(m[2]!)} for "${label}" flag: ${(err as Error).message}`);
         }
         args.push(on ? o.long! : `--no-${o.long!.slice(2)}`);
         continue;

@@ -7,7 +7,7 @@ import { humanSize, ramInBytes } from '../../format/units.js';
 import { parseRestartPolicy } from '../../run/translate.js';
 import { parseCPUs, parseInt as goParseInt, parseUint } from '../../run/strconv.js';
 import { ExitError, client, collect, confirm, describeError, filtersFrom, out, run } from '../../context.js';
-import { commandPath } from './batch.js';
+import { flagValueError } from '../../usage.js';
 
 export interface UpdateFlags {
   blkioWeight?: string;
@@ -54,8 +54,8 @@ export function updateConfig(flags: UpdateFlags, cmd?: Command): UpdateConfig {
     try {
       n[key] = parse(value);
     } catch (err) {
-      const see = cmd ? `\nSee '${commandPath(cmd)} --help'.` : '';
-      throw new ExitError(125, `invalid argument ${goQuote(value)} for "${label}" flag: ${(err as Error).message}${see}`);
+      const message = `invalid argument ${goQuote(value)} for "${label}" flag: ${(err as Error).message}`;
+      throw cmd ? flagValueError(cmd, message) : new ExitError(125, message);
     }
   }
   let restart = { Name: '' as const, MaximumRetryCount: 0 } as UpdateConfig['RestartPolicy'];
