@@ -337,14 +337,17 @@ export class ContainerService {
       const [oom] = await Promise.all([
         runtimeGone,
         this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`)),
-        this.exits.clear(id),
         autoRemove ? Promise.all([this.d.snapshots.remove(id), monitorGone(this.monitorPaths(id))]) : undefined,
       ]);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch((err) => this.d.log('warn', `releasing volumes of ${id.slice(0, 12)}: ${errorMessage(err)}`));
       rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs) };
       // An --rm container's record is deleted just below: writing it first would only cost an fsync.
       // (A crash in between finds it running with no monitor and removes it at the next start.)
-      if (!rec.HostConfig.AutoRemove) await this.d.store.save(rec);
+      // The exit file goes only once the record holds the code: a crash in between keeps it.
+      if (!rec.HostConfig.AutoRemove) {
+        await this.d.store.save(rec);
+        await this.exits.clear(id);
+      }
       if (oom) this.emit(rec, 'oom');
       this.emit(rec, 'die', { exitCode: String(status.code) });
       this.waiters.exited(id, { StatusCode: status.code });
@@ -485,6 +488,8 @@ export class ContainerService {
     const old = rec.Name;
     this.d.store.reserveName(name, rec.ID);
     rec.Name = name;
+    // The embedded DNS answers to the new name only, as dockerd's does after a rename.
+    for (const ep of Object.values(rec.Endpoints ?? {})) ep.DNSNames &&= ep.DNSNames.map((n) => (n === old.slice(1) ? name.slice(1) : n));
     await this.d.store.save(rec);
     this.d.store.releaseName(old, rec.ID);
     this.emit(rec, 'rename', { oldName: old });

@@ -189,6 +189,16 @@ describe('user-defined networks', () => {
     assert.match(again.stderr, /is not connected to network back/);
   });
 
+  it('a renamed container answers to its new name only', async () => {
+    await ok(['run', '-d', '--name', 'before', '--network', 'front', 'busybox', ...HTTPD('renamed')]);
+    await ok(['rename', 'before', 'after']);
+    assert.equal(await ok(['run', '--rm', '--network', 'front', 'busybox', ...WGET('http://after/index.html')]), 'renamed\n');
+    const old = await d.tug(['run', '--rm', '--network', 'front', 'busybox', ...WGET('http://before/index.html')]);
+    assert.notEqual(old.code, 0);
+    assert.deepEqual((await inspect('after')).NetworkSettings.Networks.front!.DNSNames?.[0], 'after');
+    await ok(['rm', '-f', 'after']);
+  });
+
   it('--subnet, --gateway, --ip-range and --ip are honoured; a taken --ip is refused', async () => {
     await ok(['network', 'create', '--subnet', '10.231.0.0/16', '--gateway', '10.231.0.254', '--ip-range', '10.231.7.0/24', 'fixed']);
     const net = JSON.parse(await ok(['network', 'inspect', 'fixed']))[0] as { IPAM: { Config: unknown[] } };

@@ -108,7 +108,7 @@ describe('binds', () => {
   it('from --mount must exist', async () => {
     const r = await d.tug(['run', '--rm', '--mount', `type=bind,src=${host}/absent,dst=/x`, 'busybox', 'true']);
     assert.equal(r.code, 125);
-    assert.equal(r.stderr.split('\n')[0], `tug: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: ${host}/absent.`);
+    assert.equal(r.stderr.split('\n')[0], `tug: Error response from daemon: invalid mount config for type "bind": bind source path does not exist: ${host}/absent`);
     assert.ok(!existsSync(join(host, 'absent')));
   });
 

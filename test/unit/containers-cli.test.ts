@@ -172,7 +172,7 @@ describe('container verbs plumbing', () => {
     assert.equal(stopTimeout({ timeout: '0x10' }, cmd), 16);
     assert.equal(stopTimeout({}, cmd), undefined);
     assert.throws(() => stopTimeout({ timeout: 'x' }, cmd), (err: unknown) => err instanceof ExitError && err.status === 125
-      && err.message === 'invalid argument "x" for "-t, --timeout" flag: strconv.ParseInt: parsing "x": invalid syntax\nSee \'stop --help\'.');
+      && err.message === 'invalid argument "x" for "-t, --timeout" flag: strconv.ParseInt: parsing "x": invalid syntax\n\nUsage:  stop\n\nRun \'stop --help\' for more information\n');
   });
 
   it('accepts pflag\'s --flag=false for boolean flags, skipping flag values', () => {
