@@ -1,7 +1,7 @@
 // The network service: the default bridge and user-defined bridge networks (create, inspect,
 // remove, prune), their bridges, firewall rules and embedded DNS. Container endpoints are in
 // endpoints.ts; both share the state kept here.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, errorMessage } from '../errors.js';
 import type { ContainerStore } from '../containers/store.js';
 import type { ContainerRecord } from '../containers/types.js';
@@ -17,7 +17,7 @@ import type { NetworkStore } from './store.js';
 import { PREDEFINED, pool4, pool6, primaryNetwork, type NetworkRecord } from './types.js';
 import { isIPv6Cidr, makePool6, overlaps6, parseSubnet6, pickSubnet6, type Subnet6 } from './ipam6.js';
 import type { EndpointSettings } from '../types/container.js';
-import { matchesFilters, networkView, type NetworkCreateBody } from './views.js';
+import { builtinView, matchesFilters, networkView, type BuiltinNetwork, type NetworkCreateBody } from './views.js';
 
 export interface NetworkServiceDeps {
   store: NetworkStore;
@@ -236,19 +236,42 @@ export class NetworkService {
     return { Id: id, Warning: '' };
   }
 
+  /** host and none, with IDs made from the default bridge's, so they stay the same across restarts. */
+  private builtins(): BuiltinNetwork[] {
+    const bridge = this.d.store.find('bridge');
+    const base = bridge?.Id ?? '';
+    return (['host', 'none'] as const).map((Name) => ({
+      Name, Id: createHash('sha256').update(`${base} ${Name}`).digest('hex'), Created: bridge?.Created ?? nowRFC3339Nano(), Driver: Name === 'host' ? 'host' : 'null', Labels: {},
+    }));
+  }
+
+  /** A builtin network by name, ID or unique ID prefix (when no stored network answers to it). */
+  private builtin(ref: string): BuiltinNetwork | undefined {
+    if (this.d.store.find(ref)) return undefined;
+    const all = this.builtins();
+    const hit = all.find((n) => n.Name === ref || n.Id === ref);
+    if (hit) return hit;
+    const prefixed = ref ? all.filter((n) => n.Id.startsWith(ref)) : [];
+    return prefixed.length === 1 ? prefixed[0] : undefined;
+  }
+
   list(filters: Record<string, string[]>): Record<string, unknown>[] {
     const all = this.d.containers.all();
-    return this.d.store.all()
-      .filter((n) => matchesFilters(n, filters, this.inUse(n).length > 0))
+    const nets: (NetworkRecord | BuiltinNetwork)[] = [...this.d.store.all(), ...this.builtins()];
+    return nets
+      .filter((n) => matchesFilters(n, filters, n.Driver === 'bridge' && this.inUse(n as NetworkRecord).length > 0))
       .sort((a, b) => a.Name.localeCompare(b.Name))
-      .map((n) => networkView(n, all, false));
+      .map((n) => (n.Driver === 'bridge' ? networkView(n as NetworkRecord, all, false) : builtinView(n as BuiltinNetwork)));
   }
 
   inspect(ref: string): Record<string, unknown> {
-    return networkView(this.d.store.get(ref), this.d.containers.all());
+    const b = this.builtin(ref);
+    return b ? builtinView(b) : networkView(this.d.store.get(ref), this.d.containers.all());
   }
 
   async remove(ref: string): Promise<void> {
+    const b = this.builtin(ref);
+    if (b) throw new ForbiddenError(`${b.Name} is a pre-defined network and cannot be removed`);
     const net = this.d.store.get(ref);
     if (net.Name === 'bridge') throw new ForbiddenError(`bridge is a pre-defined network and cannot be removed`);
     const users = this.inUse(net);
@@ -275,6 +298,12 @@ export class NetworkService {
 
   /** docker network connect: a stopped container gets the endpoint at its next start. */
   async connect(ref: string, container: string, cfg: EndpointSettings = {}): Promise<void> {
+    const b = this.builtin(ref);
+    if (b) {
+      this.container(container);
+      throw new ForbiddenError(b.Name === 'host' ? 'container cannot be disconnected from host network or connected to host network'
+        : 'container cannot be connected to multiple networks with one of the networks in private (none) mode');
+    }
     const net = this.d.store.get(ref);
     const c = this.container(container);
     const mode = c.HostConfig.NetworkMode ?? 'bridge';
@@ -288,6 +317,12 @@ export class NetworkService {
   }
 
   async disconnect(ref: string, container: string, force = false): Promise<void> {
+    const b = this.builtin(ref);
+    if (b) {
+      const c = this.container(container);
+      if (b.Name === 'host') throw new ForbiddenError('container cannot be disconnected from host network or connected to host network');
+      throw new ForbiddenError(`container ${c.ID} is not connected to network none`);
+    }
     const net = this.d.store.find(ref);
     if (!net && !force) throw new NotFoundError(`network ${ref} not found`);
     const c = this.container(container);

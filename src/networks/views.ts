@@ -2,7 +2,7 @@
 import type { ContainerRecord } from '../containers/types.js';
 import { InvalidParameterError } from '../errors.js';
 import { parseSubnet } from './ipam.js';
-import { pool4, type NetworkRecord } from './types.js';
+import { PREDEFINED, pool4, type NetworkRecord } from './types.js';
 
 export interface NetworkCreateBody {
   Name?: string;
@@ -52,6 +52,23 @@ export function networkView(net: NetworkRecord, containers: readonly ContainerRe
   };
 }
 
+/** host and none: dockerd lists them beside bridge; nothing is kept for them (no bridge, no pool). */
+export interface BuiltinNetwork {
+  Name: 'host' | 'none';
+  Id: string;
+  Created: string;
+  Driver: 'host' | 'null';
+  Labels: Record<string, string>;
+}
+
+export function builtinView(net: BuiltinNetwork): Record<string, unknown> {
+  return {
+    Name: net.Name, Id: net.Id, Created: net.Created, Scope: 'local', Driver: net.Driver, EnableIPv4: true, EnableIPv6: false,
+    IPAM: { Driver: 'default', Options: null, Config: null }, Internal: false, Attachable: false, Ingress: false,
+    ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: {}, Options: {}, Labels: {},
+  };
+}
+
 function labelMatches(labels: Record<string, string>, want: string): boolean {
   const i = want.indexOf('=');
   return i < 0 ? want in labels : labels[want.slice(0, i)] === want.slice(i + 1);
@@ -60,11 +77,11 @@ function labelMatches(labels: Record<string, string>, want: string): boolean {
 const FILTERS = new Set(['driver', 'id', 'label', 'name', 'scope', 'type', 'dangling']);
 
 /** `docker network ls --filter` as dockerd applies it. */
-export function matchesFilters(net: NetworkRecord, filters: Record<string, string[]>, inUse: boolean): boolean {
+export function matchesFilters(net: NetworkRecord | BuiltinNetwork, filters: Record<string, string[]>, inUse: boolean): boolean {
   for (const [key, values] of Object.entries(filters)) {
     if (!FILTERS.has(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
     if (values.length === 0) continue;
-    const predefined = net.Name === 'bridge';
+    const predefined = PREDEFINED.has(net.Name);
     const ok = values.some((v) => {
       switch (key) {
         case 'driver': return net.Driver === v;
@@ -73,7 +90,8 @@ export function matchesFilters(net: NetworkRecord, filters: Record<string, strin
         case 'name': return net.Name.includes(v);
         case 'scope': return v === 'local';
         case 'type': return v === 'builtin' ? predefined : v === 'custom' ? !predefined : false;
-        case 'dangling': return (v === 'true' || v === '1') === !inUse;
+        // Predefined networks are never dangling.
+        case 'dangling': return (v === 'true' || v === '1') ? !inUse && !predefined : inUse || predefined;
         default: return false;
       }
     });

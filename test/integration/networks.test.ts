@@ -266,6 +266,23 @@ describe('user-defined networks', () => {
     }
   });
 
+  it('host and none are listed and inspected as dockerd shows them, and cannot be removed or joined', async () => {
+    assert.equal(await ok(['network', 'ls', '--filter', 'type=builtin', '--format', '{{.Name}} {{.Driver}} {{.Scope}}']), 'bridge bridge local\nhost host local\nnone null local\n');
+    assert.equal(await ok(['network', 'ls', '--filter', 'driver=null', '--format', '{{.Name}}']), 'none\n');
+    const ids = (await ok(['network', 'ls', '-q', '--filter', 'name=host'])).trim();
+    const [host] = JSON.parse(await ok(['network', 'inspect', ids])) as { Name: string; Driver: string; IPAM: { Config: unknown } }[];
+    assert.deepEqual([host!.Name, host!.Driver, host!.IPAM.Config], ['host', 'host', null]);
+    assert.equal((await ok(['network', 'ls', '-q', '--filter', 'name=host'])).trim(), ids, 'the same ID each time');
+    const rm = await d.tug(['network', 'rm', 'none']);
+    assert.deepEqual([rm.code, rm.stderr], [1, 'Error response from daemon: none is a pre-defined network and cannot be removed\n']);
+    await ok(['create', '--name', 'joiner', 'busybox', 'true']);
+    const join = await d.tug(['network', 'connect', 'host', 'joiner']);
+    assert.deepEqual([join.code, join.stderr], [1, 'Error response from daemon: container cannot be disconnected from host network or connected to host network\n']);
+    const dangling = (await ok(['network', 'ls', '--filter', 'dangling=true', '--format', '{{.Name}}'])).split('\n');
+    assert.ok(!dangling.some((n) => ['bridge', 'host', 'none'].includes(n)), 'predefined networks are never dangling');
+    await ok(['rm', 'joiner']);
+  });
+
   it('network events: create, connect and disconnect around a run, destroy', async () => {
     const since = (Date.now() / 1000).toFixed(3);
     await ok(['network', 'create', 'evnet']);
@@ -300,6 +317,6 @@ describe('user-defined networks', () => {
     const pruned = await ok(['network', 'prune', '-f']);
     assert.match(pruned, /^Deleted Networks:\n/);
     assert.ok(pruned.includes('front\n') && pruned.includes('sealed\n'));
-    assert.equal(await ok(['network', 'ls', '--format', '{{.Name}}']), 'bridge\n');
+    assert.equal(await ok(['network', 'ls', '--format', '{{.Name}}']), 'bridge\nhost\nnone\n');
   });
 });
