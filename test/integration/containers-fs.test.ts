@@ -166,6 +166,29 @@ describe('archive API with bind mounts', () => {
   });
 });
 
+describe('archive API with volumes', () => {
+  it('reads and writes a named volume and an anonymous one, running or stopped, as the container sees them', async () => {
+    const created = await d.api('POST', '/containers/create?name=vols', { Image: 'busybox', Cmd: ['sleep', '1000'], Labels: LABELS, HostConfig: { Binds: ['cpvol:/named'] }, Volumes: { '/anon': {} } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    for (const running of [false, true]) {
+      if (running) assert.equal((await d.api('POST', '/containers/vols/start')).status, 204);
+      for (const dir of ['/named', '/anon']) {
+        const put = await d.api('PUT', `/containers/vols/archive?path=${dir}`, await tarOf([{ name: `in-${running}`, body: `into ${dir}` }]));
+        assert.equal(put.status, 200, String(put.raw));
+        const got = await d.api('GET', `/containers/vols/archive?path=${dir}/in-${running}`);
+        assert.equal(got.status, 200);
+        assert.match(got.raw.toString(), new RegExp(`into ${dir}`));
+      }
+    }
+    // Inside, the files are in the volumes, not hidden under them in the rootfs.
+    assert.equal(await exec('vols', ['cat', '/named/in-false', '/named/in-true', '/anon/in-false', '/anon/in-true']), 'into /namedinto /namedinto /anoninto /anon');
+    const upper = await d.api('GET', '/containers/vols/changes');
+    assert.ok(!JSON.stringify(upper.body).includes('in-'), `nothing landed in the rootfs: ${JSON.stringify(upper.body)}`);
+    await d.api('DELETE', '/containers/vols?force=1&v=1');
+    await d.tug(['volume', 'rm', 'cpvol']);
+  });
+});
+
 describe('changes, export and commit', () => {
   before(async () => {
     await container('work', ['sh', '-c', 'echo made > /made; rm /bin/ls; mkdir /newdir']);

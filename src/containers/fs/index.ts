@@ -3,7 +3,7 @@
 // Work goes through the overlay mount: the live one while the container runs, one made for
 // the call (serialised with start) while it is stopped.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ConflictError, InvalidParameterError, errorMessage } from '../../errors.js';
 import type { Runtime } from '../../runtime/runc.js';
@@ -28,8 +28,18 @@ export interface PutOptions {
   signal?: AbortSignal;
 }
 
-/** The container's bind mounts (-v /host:/ctr and --mount type=bind), for paths under them. */
+/**
+ * What the container sees mounted from the host, for paths under them: binds and volumes (named,
+ * anonymous, --volumes-from), from its mount points; a tmpfs is the container's own and not here.
+ */
 export function bindMounts(rec: ContainerRecord): BindMount[] {
+  if (rec.MountPoints) {
+    return Object.values(rec.MountPoints).filter((m) => (m.Type === 'bind' || m.Type === 'volume') && m.Source).map((m) => {
+      const sub = m.Type === 'volume' ? m.Spec?.VolumeOptions?.Subpath : undefined;
+      return { source: sub ? posix.join(m.Source, posix.normalize(`/${sub}`)) : m.Source, destination: m.Destination, readOnly: !m.RW };
+    });
+  }
+  // A record from before mount points were kept: its -v and --mount binds.
   const out: BindMount[] = [];
   for (const b of rec.HostConfig.Binds ?? []) {
     const [source, destination, mode = ''] = b.split(':');
