@@ -126,7 +126,10 @@ export class ContainerService {
     await mkdir(join(this.d.execRoot, 's'), { recursive: true, mode: 0o700 });
     await this.exits.start();
     for (const rec of this.d.store.all()) {
-      if (!rec.State.Running) continue;
+      if (!rec.State.Running) {
+        if (await livingMonitor(this.monitorPaths(rec.ID))) await this.undoStart(rec);
+        continue;
+      }
       const exited = await this.exits.check(rec.ID);
       if (exited) continue;
       if (await livingMonitor(this.monitorPaths(rec.ID))) {
@@ -146,6 +149,19 @@ export class ContainerService {
         this.start(rec.ID).catch((err) => this.d.log('warn', `restarting ${rec.ID.slice(0, 12)}: ${errorMessage(err)}`));
       }
     }
+  }
+
+  /**
+   * A monitor for a container whose record does not say running: a crash cut a start short
+   * before the record was written. The client never heard it succeed, so it is undone.
+   */
+  private async undoStart(rec: ContainerRecord): Promise<void> {
+    this.d.log('warn', `undoing the interrupted start of ${rec.ID.slice(0, 12)}`);
+    await this.runtime(rec).delete(rec.ID, true).catch((err) => this.d.log('warn', `runtime delete ${rec.ID.slice(0, 12)}: ${errorMessage(err)}`));
+    await monitorGone(this.monitorPaths(rec.ID));
+    this.d.snapshots.unmount(rec.ID);
+    await releaseMounts(rec.MountPoints, rec.ID, this.d.volumes).catch(() => undefined);
+    await this.exits.clear(rec.ID);
   }
 
   close(): void {

@@ -3,7 +3,7 @@
 // rewritten before it is deleted (a crash in that gap still ends with the container gone), and
 // its overlay is volatile.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
@@ -148,6 +148,26 @@ describe('a removal cut short by a crash', () => {
     // The monitor sees its container killed and leaves shortly after.
     const deadline = Date.now() + 5000;
     while (traces(id).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(traces(id), []);
+  });
+});
+
+describe('a start cut short by a crash', () => {
+  it('a running container whose record was not yet written as running is undone at the next start, and starts again', async () => {
+    const id = await create({ Cmd: ['sleep', '1000'] });
+    const file = join(d.dataRoot, 'containers', id, 'config.v2.json');
+    const before = readFileSync(file, 'utf8');
+    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    await d.kill9();
+    // The record as it was before the start: the crash fell before its write.
+    writeFileSync(file, before);
+    await d.startProcess();
+    const state = ((await d.api('GET', `/containers/${id}/json`)).body as { State: { Running: boolean } }).State;
+    assert.equal(state.Running, false);
+    assert.deepEqual(traces(id).filter((t) => t !== 'record' && t !== 'bundle'), []);
+    assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
+    assert.equal(livingMonitors(id).length, 1);
+    assert.equal((await d.api('DELETE', `/containers/${id}?force=1`)).status, 204);
     assert.deepEqual(traces(id), []);
   });
 });
