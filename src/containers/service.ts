@@ -13,7 +13,7 @@ import { buildSpec, serializeSpec } from '../runtime/spec/index.js';
 import type { LayerStore } from '../storage/layers.js';
 import type { SnapshotStore } from '../storage/snapshots.js';
 import type { ContainerCreateBody } from '../types/container.js';
-import { nowNano, nowRFC3339Nano, rfc3339Nano } from '../units/time.js';
+import { nowNano, nowRFC3339Nano, parseRFC3339Nano, rfc3339Nano } from '../units/time.js';
 import { fromCreateBody, validateName } from './create.js';
 import { generateName } from './names.js';
 import { ContainerQueries } from './queries.js';
@@ -356,7 +356,9 @@ export class ContainerService {
         autoRemove ? Promise.all([this.d.snapshots.remove(id), monitorGone(this.monitorPaths(id))]) : undefined,
       ]);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch((err) => this.d.log('warn', `releasing volumes of ${id.slice(0, 12)}: ${errorMessage(err)}`));
-      rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs) };
+      // The exit file's mtime has the kernel's coarse clock: a quick exit can seem to precede the start.
+      const started = parseRFC3339Nano(rec.State.StartedAt) ?? 0n;
+      rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs > started ? status.atNs : started) };
       // An --rm container's record is deleted just below: writing it first would only cost an fsync.
       // (A crash in between finds it running with no monitor and removes it at the next start.)
       // The exit file goes only once the record holds the code: a crash in between keeps it.

@@ -18,3 +18,11 @@ export function rfc3339Nano(ns: bigint): string {
 export function nowRFC3339Nano(): string {
   return rfc3339Nano(nowNano());
 }
+
+/** The nanoseconds of an RFC 3339 time with up to nine fraction digits; undefined when unreadable. */
+export function parseRFC3339Nano(text: string): bigint | undefined {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(text);
+  const secondsMs = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
+  if (!m || Number.isNaN(secondsMs)) return undefined;
+  return BigInt(secondsMs) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}

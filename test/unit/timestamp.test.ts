@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { isTugError } from '../../src/errors.js';
 import { formatEventTime, getTimestamp } from '../../src/cli/format/timestamp.js';
 import { mulberry32 } from '../helpers/random.js';
+import { parseRFC3339Nano, rfc3339Nano } from '../../src/units/time.js';
 
 /** 2026-11-22T17:16:15.123456789Z */
 const REF = 1795367775123456789n;
@@ -125,4 +126,17 @@ describe('formatEventTime', () => {
   for (const [ns, offset, want] of table) {
     it(`${ns} at ${offset}s → ${want}`, () => assert.equal(formatEventTime(ns, offset), want));
   }
+});
+
+describe('RFC 3339 with nanoseconds', () => {
+  it('parses what rfc3339Nano writes, back to the nanosecond', () => {
+    const rnd = mulberry32(7);
+    for (let i = 0; i < 200; i++) {
+      const ns = BigInt(Math.floor(rnd() * 2e9)) * 1_000_000_000n + BigInt(Math.floor(rnd() * 1e9));
+      assert.equal(parseRFC3339Nano(rfc3339Nano(ns)), ns);
+    }
+    assert.equal(parseRFC3339Nano('2026-11-22T17:16:15.123456789+01:00'), REF - 3_600_000_000_000n);
+    assert.equal(parseRFC3339Nano('0001-01-01T00:00:00Z'), BigInt(Date.parse('0001-01-01T00:00:00Z')) * 1_000_000n);
+    assert.equal(parseRFC3339Nano('yesterday'), undefined);
+  });
 });
