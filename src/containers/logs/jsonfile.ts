@@ -1,0 +1,43 @@
+// Docker's json-file log entry, one per line: `{"log":"text\n","stream":"stdout","time":"<RFC3339Nano>Z"}`.
+// A conmon record becomes one entry; a partial record's "log" has no newline, as Docker's partial messages.
+import { basename } from 'node:path';
+import { rfc3339Nano } from '../../units/time.js';
+import { parseRecord, parseTimestamp, type LogRecord } from './k8sfile.js';
+
+/** dockerd's jsonlog escapes these beyond what JSON.stringify does (HTML-safe, as Go's encoder). */
+const EXTRA_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const EXTRA = /[<>&\u2028\u2029]/g;
+
+/** The entry line for a record, newline included; invalid UTF-8 becomes U+FFFD, as Go's encoder makes it. */
+export function formatEntry(r: LogRecord): string {
+  const log = JSON.stringify(r.content.toString('utf8') + (r.partial ? '' : '\n')).replace(EXTRA, (c) => EXTRA_ESCAPES[c]!);
+  return `{"log":${log},"stream":"${r.stream}","time":"${rfc3339Nano(r.timeNs)}"}\n`;
+}
+
+/** One entry line, without its newline, as a record; anything else gives undefined, never an error. */
+export function parseEntry(line: Buffer): LogRecord | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { log, stream, time } = v as { log?: unknown; stream?: unknown; time?: unknown };
+  if (typeof log !== 'string' || (stream !== 'stdout' && stream !== 'stderr') || typeof time !== 'string') return undefined;
+  const timeNs = parseTimestamp(time);
+  if (timeNs === undefined) return undefined;
+  const partial = !log.endsWith('\n');
+  return { timeNs, stream, partial, content: Buffer.from(partial ? log : log.slice(0, -1), 'utf8') };
+}
+
+export type RecordParser = (line: Buffer) => LogRecord | undefined;
+
+/** `<id>-json.log` (and its rotations) is a json-file log; any other log is conmon's k8s-file. */
+export function isJSONLog(logPath: string): boolean {
+  return basename(logPath).endsWith('-json.log');
+}
+
+export function parserFor(logPath: string): RecordParser {
+  return isJSONLog(logPath) ? parseEntry : parseRecord;
+}
