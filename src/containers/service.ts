@@ -27,7 +27,7 @@ import { specInput, writeNetworkFiles, type HostFacts, type NetworkFiles } from 
 import type { ContainerStore } from './store.js';
 import { ZERO_TIME, type ContainerRecord } from './types.js';
 import { restartDelay } from './restart.js';
-import { CONMON_LOG_SIZE_MAX, LogRotation, LogShipping, isJSONLog, normalizeLogConfig, rotationOf, type ShipperPaths } from './logs/index.js';
+import { CONMON_LOG_SIZE_MAX, LogRotation, LogShipping, dropJournal, isJSONLog, normalizeLogConfig, rotationOf, type ShipperPaths } from './logs/index.js';
 import { signalNumber } from './signals.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
 import { releaseMounts, resolveMountPoints, setupMounts, volumeNames, type MountPointRecord, type VolumeService } from '../volumes/index.js';
@@ -229,6 +229,7 @@ export class ContainerService {
       await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
       await writeFile(join(paths.bundle, 'config.json'), serializeSpec(buildSpec(input)));
       await this.exits.clear(id);
+      if (isJSONLog(rec.LogPath)) await dropJournal(paths.logPath);
       const pid = await this.createWithRetry(rec, paths);
       await this.d.networks?.plumb(rec, pid);
       rec.State = { ...prior, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: nowRFC3339Nano(), FinishedAt: ZERO_TIME };

@@ -8,4 +8,4 @@ export { assertReadable, logOptions, normalizeLogConfig, rotationOf, type LogDri
 export { LogRotation } from './watch.js';
 export { formatEntry, isJSONLog, parseEntry } from './jsonfile.js';
 export { LogShipping } from './shipping.js';
-export { JOURNAL_MAX, LogShipper, type ShipperPaths } from './shipper.js';
+export { JOURNAL_MAX, LogShipper, dropJournal, type ShipperPaths } from './shipper.js';

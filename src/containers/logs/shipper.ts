@@ -293,6 +293,11 @@ export class LogShipper {
   }
 }
 
+/** Before a container starts again: its last run's journal was converted at its exit. */
+export async function dropJournal(journal: string): Promise<void> {
+  await Promise.all([rm(journal, { force: true }), rm(`${journal}.1`, { force: true })]);
+}
+
 async function readMark(path: string): Promise<Mark | undefined> {
   let text: string;
   try {
