@@ -8,14 +8,45 @@ import { parseRecord, parseTimestamp, type LogRecord } from './k8sfile.js';
 const EXTRA_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 const EXTRA = /[<>&\u2028\u2029]/g;
 
+let lastTime = { ns: -1n, text: '' };
+
 /** The entry line for a record, newline included; invalid UTF-8 becomes U+FFFD, as Go's encoder makes it. */
 export function formatEntry(r: LogRecord): string {
   const log = JSON.stringify(r.content.toString('utf8') + (r.partial ? '' : '\n')).replace(EXTRA, (c) => EXTRA_ESCAPES[c]!);
-  return `{"log":${log},"stream":"${r.stream}","time":"${rfc3339Nano(r.timeNs)}"}\n`;
+  // Entries of one pipe read share their time: it is formatted once.
+  if (r.timeNs !== lastTime.ns) lastTime = { ns: r.timeNs, text: rfc3339Nano(r.timeNs) };
+  return `{"log":${log},"stream":"${r.stream}","time":"${lastTime.text}"}\n`;
+}
+
+const HEAD = Buffer.from('{"log":"');
+const STREAM = Buffer.from('","stream":"');
+const TAIL = /^","stream":"(stdout|stderr)","time":"([^"\\]+)"\}$/;
+const BACKSLASH = 0x5c;
+let lastStamp: { text: string; ns: bigint | undefined } = { text: '', ns: undefined };
+
+/**
+ * The entries tugd writes, without a JSON parse: when the text has no escape but its final "\n",
+ * its bytes are the content as they stand. Null: not of that form, JSON.parse decides.
+ */
+function plainEntry(line: Buffer): LogRecord | undefined | null {
+  if (line.length < HEAD.length || line.compare(HEAD, 0, HEAD.length, 0, HEAD.length) !== 0) return null;
+  const at = line.lastIndexOf(STREAM);
+  if (at < HEAD.length) return null;
+  const m = TAIL.exec(line.toString('latin1', at));
+  if (!m) return null;
+  const body = line.subarray(HEAD.length, at);
+  const partial = !(body.length >= 2 && body[body.length - 2] === BACKSLASH && body[body.length - 1] === 0x6e);
+  const content = partial ? body : body.subarray(0, body.length - 2);
+  if (content.includes(BACKSLASH)) return null;
+  if (m[2] !== lastStamp.text) lastStamp = { text: m[2]!, ns: parseTimestamp(m[2]!) };
+  if (lastStamp.ns === undefined) return undefined;
+  return { timeNs: lastStamp.ns, stream: m[1] as 'stdout' | 'stderr', partial, content };
 }
 
 /** One entry line, without its newline, as a record; anything else gives undefined, never an error. */
 export function parseEntry(line: Buffer): LogRecord | undefined {
+  const plain = plainEntry(line);
+  if (plain !== null) return plain;
   let v: unknown;
   try {
     v = JSON.parse(line.toString('utf8'));

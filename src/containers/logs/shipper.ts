@@ -14,7 +14,7 @@ import { parseRecord, type LogRecord } from './k8sfile.js';
 import { formatEntry, parseEntry } from './jsonfile.js';
 import { identify, sameFile } from './logfiles.js';
 import { REOPEN_LOG, rotateLog, type LogOpts } from './rotate.js';
-import { BLOCK, linesBackward } from './tail.js';
+import { linesBackward } from './tail.js';
 
 export interface ShipperPaths {
   /** conmon's k8s-file log. */
@@ -27,6 +27,8 @@ export interface ShipperPaths {
 
 /** A journal this much read is rotated away: small, yet not a reopen per burst of output. */
 export const JOURNAL_MAX = 1024 * 1024;
+/** Reads of the journal: larger than a reader's blocks, a backlog goes in fewer round trips. */
+const SHIP_BLOCK = 256 * 1024;
 /** A reopen conmon has not acted on after this long is asked for again. */
 const REOPEN_RETRY_MS = 5000;
 
@@ -180,14 +182,14 @@ export class LogShipper {
 
   /** Reads the journal from its offset to the last whole record and appends the new ones. */
   private async convert(j: Journal): Promise<void> {
-    const buf = Buffer.allocUnsafe(BLOCK);
+    const buf = Buffer.allocUnsafe(SHIP_BLOCK);
     for (;;) {
-      const { bytesRead } = await j.fh.read(buf, 0, BLOCK, j.offset);
+      const { bytesRead } = await j.fh.read(buf, 0, SHIP_BLOCK, j.offset);
       if (bytesRead === 0) return;
       const chunk = buf.subarray(0, bytesRead);
       const end = chunk.lastIndexOf(0x0a);
       if (end < 0) {
-        if (bytesRead < BLOCK) return;
+        if (bytesRead < SHIP_BLOCK) return;
         j.offset += bytesRead;
         j.dropping = true;
         continue;
