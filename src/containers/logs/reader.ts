@@ -1,5 +1,7 @@
-// `docker logs` and attach output: the k8s-file log conmon writes, read as Docker log lines, from the
-// oldest rotated file on or from a tail, then followed as it grows and rotates until the container exits.
+// `docker logs` and attach output: a json-file log (`<id>-json.log`, which tugd writes) or the k8s-file
+// journal conmon writes, read as Docker log lines, from the oldest rotated file on or from a tail, then
+// followed as it grows and rotates until the container exits. A json-file entry is read as the record it
+// came from (a "log" without its newline is a P record), so both go through the same code.
 //
 // conmon 2.1.6 + runc 1.1.5, checked on this machine (2026-11-22):
 // - One record per line: `2026-11-22T18:44:39.500825815+00:00 stdout F hello`. The time is conmon's
