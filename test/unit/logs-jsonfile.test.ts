@@ -48,10 +48,13 @@ describe('json-file entries', () => {
     const rand = mulberry32(7);
     for (let i = 0; i < 2000; i++) {
       // A record never holds a newline: conmon ends the record there.
-      const chars = Array.from({ length: Math.floor(rand() * 20) }, () => String.fromCodePoint(Math.floor(rand() * (rand() < 0.5 ? 0x80 : 0xd7ff)))).filter((c) => c !== '\n');
+      const chars = Array.from({ length: Math.floor(rand() * 20) }, () => String.fromCodePoint(rand() < 0.1 ? '<>&"\\\u2028\u0001'.charCodeAt(Math.floor(rand() * 7)) : Math.floor(rand() * (rand() < 0.5 ? 0x80 : 0xd7ff)))).filter((c) => c !== '\n');
       const r = rec(BigInt(Math.floor(rand() * 1e9)), rand() < 0.5 ? 'stdout' : 'stderr', chars.join(''), rand() < 0.3);
       const line = formatEntry(r);
       assert.equal(line.indexOf('\n'), line.length - 1);
+      // The same bytes as Go's HTML-safe encoder gives, whichever way formatEntry took.
+      const go = JSON.stringify(r.content.toString() + (r.partial ? '' : '\n')).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      assert.equal(line.slice(7, line.indexOf(',"stream":')), go);
       assert.deepEqual(parseEntry(Buffer.from(line.slice(0, -1))), r);
     }
   });

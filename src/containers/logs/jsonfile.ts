@@ -7,12 +7,17 @@ import { parseRecord, parseTimestamp, type LogRecord } from './k8sfile.js';
 /** dockerd's jsonlog escapes these beyond what JSON.stringify does (HTML-safe, as Go's encoder). */
 const EXTRA_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 const EXTRA = /[<>&\u2028\u2029]/g;
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029]/;
 
 let lastTime = { ns: -1n, text: '' };
 
 /** The entry line for a record, newline included; invalid UTF-8 becomes U+FFFD, as Go's encoder makes it. */
 export function formatEntry(r: LogRecord): string {
-  const log = JSON.stringify(r.content.toString('utf8') + (r.partial ? '' : '\n')).replace(EXTRA, (c) => EXTRA_ESCAPES[c]!);
+  const text = r.content.toString('utf8');
+  // Text with nothing to escape (the usual line) is its own JSON string; decoded UTF-8 holds no lone surrogate.
+  const log = NEEDS_ESCAPE.test(text)
+    ? JSON.stringify(text + (r.partial ? '' : '\n')).replace(EXTRA, (c) => EXTRA_ESCAPES[c]!)
+    : `"${text}${r.partial ? '' : '\\n'}"`;
   // Entries of one pipe read share their time: it is formatted once.
   if (r.timeNs !== lastTime.ns) lastTime = { ns: r.timeNs, text: rfc3339Nano(r.timeNs) };
   return `{"log":${log},"stream":"${r.stream}","time":"${lastTime.text}"}\n`;
