@@ -13,6 +13,7 @@ import { benchDistribution, hasDockerRegistry } from '../bench/distribution.mjs'
 import { benchBuild } from '../bench/build.mjs';
 import { benchBuildNetwork } from '../bench/buildnet.mjs';
 import { benchStartup } from '../bench/startup.mjs';
+import { benchLogs } from '../bench/logs.mjs';
 
 const repo = process.cwd();
 const tug = join(repo, 'bin/tug');
@@ -100,6 +101,7 @@ try {
   tugRun(['rm', '-f', ...ids]);
   results['tug rm -f of 50 running containers (ms)'] = Number(process.hrtime.bigint() - t0) / 1e6;
   await containerFsBench(results, { tug: tugRun, time, dir });
+  await benchLogs(results, { tug: tugRun, time });
 
   const root = join(dir, 'big');
   mkdirSync(root);

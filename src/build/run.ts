@@ -60,7 +60,7 @@ export async function runStep(containers: ContainerService, s: RunStep): Promise
     s.signal?.addEventListener('abort', onAbort);
     try {
       await containers.start(Id);
-      const logs = readLogs(containers.store.get(Id).LogPath, { stdout: true, stderr: true, follow: true, stopWhen: exited, signal: s.signal });
+      const logs = readLogs(containers.monitorPaths(Id).logPath, { stdout: true, stderr: true, follow: true, stopWhen: exited, signal: s.signal });
       for await (const m of logs) s.output(m.line.toString('utf8'));
       const { StatusCode } = await exited;
       s.signal?.throwIfAborted();

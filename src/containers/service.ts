@@ -27,7 +27,7 @@ import { specInput, writeNetworkFiles, type HostFacts, type NetworkFiles } from 
 import type { ContainerStore } from './store.js';
 import { ZERO_TIME, type ContainerRecord } from './types.js';
 import { restartDelay } from './restart.js';
-import { CONMON_LOG_SIZE_MAX, LogRotation, normalizeLogConfig, rotationOf } from './logs/index.js';
+import { CONMON_LOG_SIZE_MAX, LogRotation, LogShipping, dropJournal, isJSONLog, normalizeLogConfig, rotationOf, type ShipperPaths } from './logs/index.js';
 import { signalNumber } from './signals.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
 import { releaseMounts, resolveMountPoints, setupMounts, volumeNames, type MountPointRecord, type VolumeService } from '../volumes/index.js';
@@ -67,6 +67,7 @@ export class ContainerService {
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly health: HealthChecks;
   private readonly logRotation = new LogRotation((id, msg) => this.d.log('warn', `log rotation ${id.slice(0, 12)}: ${msg}`));
+  private readonly logShipping = new LogShipping((id, msg) => this.d.log('warn', `json-file log ${id.slice(0, 12)}: ${msg}`));
   /** Containers whose runtime state this process already deleted (at exit): remove need not run the runtime again. */
   private readonly runtimeDeleted = new Set<string>();
 
@@ -90,7 +91,8 @@ export class ContainerService {
   monitorPaths(id: string): MonitorPaths {
     return {
       bundle: join(this.d.execRoot, 'containers', id),
-      logPath: this.d.store.get(id).LogPath,
+      // conmon's journal; the json-file log (LogPath) is made from it.
+      logPath: join(this.d.store.dir(this.d.store.get(id).ID), 'container.log'),
       exitDir: join(this.d.execRoot, 'exits'),
       socketDir: join(this.d.execRoot, 's'),
     };
@@ -168,6 +170,7 @@ export class ContainerService {
     this.exits.stop();
     this.health.stopAll();
     this.logRotation.close();
+    this.logShipping.close();
     for (const t of this.restartTimers.values()) clearTimeout(t);
   }
 
@@ -190,6 +193,8 @@ export class ContainerService {
         logPath: join(this.d.store.dir(id), 'container.log'),
       });
       rec.HostConfig.LogConfig = normalizeLogConfig(rec.HostConfig.LogConfig);
+      // `none` keeps only conmon's small journal, for attach.
+      if (rec.HostConfig.LogConfig.Type !== 'none') rec.LogPath = join(this.d.store.dir(id), `${id}-json.log`);
       this.runtime(rec);
       rec.MountPoints = await this.mountPoints(rec);
       anonymous = volumeNames(rec.MountPoints);
@@ -240,6 +245,7 @@ export class ContainerService {
       await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
       await writeFile(join(paths.bundle, 'config.json'), serializeSpec(buildSpec(input)));
       await this.exits.clear(id);
+      if (isJSONLog(rec.LogPath)) await dropJournal(paths.logPath);
       const pid = await this.createWithRetry(rec, paths);
       await this.d.networks?.plumb(rec, pid);
       rec.State = { ...prior, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: nowRFC3339Nano(), FinishedAt: ZERO_TIME };
@@ -319,7 +325,14 @@ export class ContainerService {
     });
   }
 
+  private shipperPaths(rec: ContainerRecord): ShipperPaths {
+    const paths = this.monitorPaths(rec.ID);
+    return { journal: paths.logPath, json: rec.LogPath, ctl: ctlPath(paths) };
+  }
+
   private watchLog(rec: ContainerRecord): void {
+    if (isJSONLog(rec.LogPath)) return this.logShipping.watch(rec.ID, this.shipperPaths(rec), rotationOf(rec.HostConfig.LogConfig));
+    // A container of an older tug (LogPath is the journal) or `none`: the journal itself is rotated.
     this.logRotation.watch(rec.ID, rec.LogPath, ctlPath(this.monitorPaths(rec.ID)), rotationOf(rec.HostConfig.LogConfig));
   }
 
@@ -353,6 +366,8 @@ export class ContainerService {
       const [oom] = await Promise.all([
         runtimeGone,
         this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`)),
+        // Everything the container wrote is in its json-file log before the exit is reported.
+        isJSONLog(rec.LogPath) ? this.logShipping.finish(id, this.shipperPaths(rec), rotationOf(rec.HostConfig.LogConfig)) : undefined,
         autoRemove ? Promise.all([this.d.snapshots.remove(id), monitorGone(this.monitorPaths(id))]) : undefined,
       ]);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch((err) => this.d.log('warn', `releasing volumes of ${id.slice(0, 12)}: ${errorMessage(err)}`));
@@ -489,6 +504,7 @@ export class ContainerService {
     if (rec.State.Running && !force) return;
     rec.State = { ...rec.State, Status: 'removing' };
     this.logRotation.unwatch(rec.ID);
+    this.logShipping.unwatch(rec.ID);
     if (!this.runtimeDeleted.delete(rec.ID)) await this.runtime(rec).delete(rec.ID, true).catch(() => undefined);
     await Promise.all([monitorGone(this.monitorPaths(rec.ID)), this.d.snapshots.remove(rec.ID)]);
     await this.d.store.delete(rec);

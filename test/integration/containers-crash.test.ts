@@ -59,7 +59,7 @@ describe('kill -9 of tugd', () => {
     assert.equal(a.Running, true);
     // The log written before the crash is intact.
     const logPath = ((await d.api('GET', `/containers/${ids[0]}/json`)).body as { LogPath: string }).LogPath;
-    assert.match(readFileSync(logPath, 'utf8'), /stdout F hello 0\n/);
+    assert.match(readFileSync(logPath, 'utf8'), /\{"log":"hello 0\\n","stream":"stdout","time":"[^"]+Z"\}\n/);
     assert.equal((await d.api('POST', `/containers/${ids[0]}/stop?t=0`)).status, 204);
     assert.equal((await state(ids[0]!)).ExitCode, 137);
   });

@@ -31,7 +31,12 @@ async function containerDir(name: string): Promise<string> {
   return join(d.dataRoot, 'containers', (await tug(['inspect', '-f', '{{.Id}}', name])).trim());
 }
 
-const logFiles = (dir: string): string[] => readdirSync(dir).filter((n) => n.startsWith('container.log')).sort();
+/** The json-file log and its rotations, as names relative to `<id>-json.log`. */
+const logFiles = (dir: string): string[] => {
+  const base = `${dir.split('/').pop()}-json.log`;
+  return readdirSync(dir).filter((n) => n.startsWith(base)).map((n) => n.slice(base.length - 'json.log'.length)).sort();
+};
+const jsonLog = (dir: string) => join(dir, `${dir.split('/').pop()}-json.log`);
 
 /** Once /go exists: `batches` bursts of 500 numbered lines (~43 kB each), a pause between them, then "done". */
 function writer(batches: number, pause: string): string {
@@ -73,8 +78,10 @@ describe('log rotation', () => {
     assert.deepEqual(lines, expected(20));
 
     const dir = await containerDir('rot');
-    assert.deepEqual(logFiles(dir), ['container.log', 'container.log.1', 'container.log.2']);
-    for (const f of ['container.log.1', 'container.log.2']) assert.ok(statSync(join(dir, f)).size >= 100_000, `${f} rotated early`);
+    assert.deepEqual(logFiles(dir), ['json.log', 'json.log.1', 'json.log.2']);
+    for (const f of ['.1', '.2']) assert.ok(statSync(jsonLog(dir) + f).size >= 100_000, `${f} rotated early`);
+    // The journal conmon writes is converted, not kept: it stays small.
+    assert.ok(statSync(join(dir, 'container.log')).size < 2 * 1024 * 1024);
 
     // What is kept is a contiguous end of the output: older lines are gone, none in between.
     const kept = (await tug(['logs', 'rot'])).split('\n').filter(Boolean);
@@ -91,21 +98,22 @@ describe('log rotation', () => {
     const dir = await containerDir('survivor');
     await tug(['exec', 'survivor', 'touch', '/go']);
     await d.stop();
-    // While tugd is away nothing rotates: the log grows past max-size.
+    // While tugd is away nothing is converted: conmon's journal grows.
+    const journal = join(dir, 'container.log');
     const deadline = Date.now() + 10_000;
-    while (statSync(join(dir, 'container.log')).size < 200_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const grown = statSync(join(dir, 'container.log'));
-    assert.ok(grown.size >= 200_000, `log only ${grown.size} bytes`);
+    while (statSync(journal).size < 200_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(statSync(journal).size >= 200_000, `journal only ${statSync(journal).size} bytes`);
+    const before = statSync(jsonLog(dir)).ino;
     await d.startProcess();
     let rotated = false;
     for (let i = 0; i < 40 && !rotated; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      rotated = statSync(join(dir, 'container.log')).ino !== grown.ino;
+      rotated = statSync(jsonLog(dir)).ino !== before;
     }
     assert.ok(rotated, 'no rotation after the restart');
     await new Promise((r) => setTimeout(r, 1000));
-    assert.deepEqual(logFiles(dir), ['container.log', 'container.log.1']);
-    assert.ok(statSync(join(dir, 'container.log')).size < 200_000);
+    assert.deepEqual(logFiles(dir), ['json.log', 'json.log.1']);
+    assert.ok(statSync(jsonLog(dir)).size < 100_000);
     await tug(['rm', '-f', 'survivor']);
   });
 });
@@ -149,7 +157,7 @@ describe('logs --tail on a large log', () => {
     await tug(['run', '-d', '--name', 'big', ...LABEL, '--log-opt', 'max-size=1g', 'busybox', 'sh', '-c', "head -c 100000000 /dev/zero | tr '\\0' x | fold -w 8000"]);
     await tug(['wait', 'big']);
     const dir = await containerDir('big');
-    assert.ok(statSync(join(dir, 'container.log')).size > 100_000_000);
+    assert.ok(statSync(jsonLog(dir)).size > 100_000_000);
     const io = () => Number(/rchar: (\d+)/.exec(readFileSync(`/proc/${d.proc!.pid}/io`, 'utf8'))![1]);
     const before = io();
     const out = await tug(['logs', '--tail', '10', 'big']);

@@ -32,7 +32,7 @@ async function run(body: object, hostConfig: object = {}): Promise<{ id: string;
   const w = await waited;
   const info = await d.api('GET', `/containers/${id}/json`);
   const logPath = (info.body as { LogPath: string }).LogPath;
-  const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').slice(3).join(' ')).join('\n') : '';
+  const log = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { log: string }).log.replace(/\n$/, '')).join('\n') : '';
   return { id, code: (w.body as { StatusCode: number }).StatusCode, log };
 }
 

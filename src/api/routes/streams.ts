@@ -77,7 +77,7 @@ export function registerStreamRoutes(r: Router, { containers, exec, events }: Se
     if (!stdin) conn.resume();
     const stream = queryBool(query, 'stream');
     const output = attachOutput({
-      logPath: rec.LogPath,
+      logPath: containers.monitorPaths(rec.ID).logPath,
       stdout: queryBool(query, 'stdout'),
       stderr: queryBool(query, 'stderr'),
       replay: queryBool(query, 'logs'),

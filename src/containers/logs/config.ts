@@ -1,7 +1,7 @@
-// HostConfig.LogConfig as dockerd shows and checks it. The bytes on disk are always conmon's
-// k8s-file log (a json-file writer would need a process per container); the driver name says
-// how the log is kept: `json-file` (the default) and `local` rotate, `none` keeps nothing for
-// `logs`, only a small file that attach reads while it follows the container's output.
+// HostConfig.LogConfig as dockerd shows and checks it. conmon always writes its k8s-file journal;
+// with `json-file` (the default) and `local` tugd ships it into Docker's json-file log, rotated
+// at max-size/max-file (see shipper.ts); `none` keeps nothing for `logs`, only the small journal
+// that attach reads while it follows the container's output.
 import { InvalidParameterError, TugError } from '../../errors.js';
 import type { LogConfig } from '../../types/container.js';
 import { DEFAULT_LOG_OPTS, parseLogOpts, type LogOpts } from './rotate.js';

@@ -94,6 +94,8 @@ export function formatRecord(r: LogRecord): Buffer {
   return Buffer.concat([Buffer.from(head), r.content, Buffer.from('\n')]);
 }
 
+let lastStamp: { text: string; ns: bigint | undefined } = { text: '', ns: undefined };
+
 /** One record line, without its newline; a malformed line gives undefined, never an error. */
 export function parseRecord(line: Buffer): LogRecord | undefined {
   const s1 = line.indexOf(SPACE);
@@ -103,7 +105,10 @@ export function parseRecord(line: Buffer): LogRecord | undefined {
   if (name !== 'stdout' && name !== 'stderr') return undefined;
   const tag = line[s1 + 8];
   if (tag !== F && tag !== P) return undefined;
-  const timeNs = parseTimestamp(line.toString('latin1', 0, s1));
+  const ts = line.toString('latin1', 0, s1);
+  // The records of one pipe read share their time: it is parsed once.
+  if (ts !== lastStamp.text) lastStamp = { text: ts, ns: parseTimestamp(ts) };
+  const timeNs = lastStamp.ns;
   if (timeNs === undefined) return undefined;
   return { timeNs, stream: name, partial: tag === P, content: line.subarray(s1 + 10) };
 }

@@ -1,5 +1,7 @@
-// `docker logs` and attach output: the k8s-file log conmon writes, read as Docker log lines, from the
-// oldest rotated file on or from a tail, then followed as it grows and rotates until the container exits.
+// `docker logs` and attach output: a json-file log (`<id>-json.log`, which tugd writes) or the k8s-file
+// journal conmon writes, read as Docker log lines, from the oldest rotated file on or from a tail, then
+// followed as it grows and rotates until the container exits. A json-file entry is read as the record it
+// came from (a "log" without its newline is a P record), so both go through the same code.
 //
 // conmon 2.1.6 + runc 1.1.5, checked on this machine (2026-11-22):
 // - One record per line: `2026-11-22T18:44:39.500825815+00:00 stdout F hello`. The time is conmon's
@@ -22,7 +24,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { nowNano } from '../../units/time.js';
-import { parseRecord, type LogRecord, type LogStream } from './k8sfile.js';
+import type { LogRecord, LogStream } from './k8sfile.js';
+import { parserFor, type RecordParser } from './jsonfile.js';
 import { closeAll, identify, openLogSet, openSuccessors, sameFile, type LogFile, type LogMark } from './logfiles.js';
 import { BLOCK, MAX_LINE, comparePos, planTail, type Pos, type ReadStats } from './tail.js';
 
@@ -102,7 +105,7 @@ class Cursor {
   private lineStart: number;
   private oversize = false;
 
-  constructor(readonly file: LogFile, readonly index: number, private offset: number) {
+  constructor(readonly file: LogFile, readonly index: number, private offset: number, private readonly parse: RecordParser) {
     this.lineStart = offset;
   }
 
@@ -126,7 +129,7 @@ class Cursor {
       this.oversize = false;
       from = nl + 1;
       this.lineStart = chunkStart + from;
-      const rec = skip ? undefined : parseRecord(line);
+      const rec = skip ? undefined : this.parse(line);
       if (rec) out.push({ rec, pos: { file: this.index, offset: start } });
     }
     if (from < chunk.length && !this.oversize) {
@@ -148,10 +151,14 @@ class LogSource {
   private cursor: Cursor | undefined;
   private readonly joiner = new LineJoiner();
 
-  constructor(private readonly logPath: string, readonly files: LogFile[], private readonly stats?: ReadStats) {}
+  readonly parse: RecordParser;
+
+  constructor(private readonly logPath: string, readonly files: LogFile[], private readonly stats?: ReadStats) {
+    this.parse = parserFor(logPath);
+  }
 
   seek(at: Pos): void {
-    if (this.files.length) this.cursor = new Cursor(this.files[at.file]!, at.file, at.offset);
+    if (this.files.length) this.cursor = new Cursor(this.files[at.file]!, at.file, at.offset, this.parse);
   }
 
   async *available(): AsyncGenerator<Joined> {
@@ -166,7 +173,7 @@ class LogSource {
         // A record torn at the end of a finished file is dropped with the cursor.
         const i = this.cursor.index + 1;
         if (i < this.files.length) {
-          this.cursor = new Cursor(this.files[i]!, i, 0);
+          this.cursor = new Cursor(this.files[i]!, i, 0, this.parse);
           continue;
         }
       }
@@ -190,7 +197,7 @@ class LogSource {
     const newer = last ? await openSuccessors(this.logPath, last) : await openLogSet(this.logPath);
     if (!newer.length) return false;
     this.files.push(...newer);
-    this.cursor ??= new Cursor(this.files[0]!, 0, 0);
+    this.cursor ??= new Cursor(this.files[0]!, 0, 0, this.parse);
     return true;
   }
 
@@ -271,7 +278,7 @@ async function* messages(logPath: string, opts: ReadLogsOptions, mark: Promise<L
   const onAbort = () => waiter?.poke();
   signal?.addEventListener('abort', onAbort);
   try {
-    const plan = await planTail(source.files, opts.tail ?? -1, opts.stats, await mark);
+    const plan = await planTail(source.files, opts.tail ?? -1, source.parse, opts.stats, await mark);
     source.seek(plan.start);
     const verdict = (m: Joined): 'send' | 'skip' | 'end' => {
       if (comparePos(m.end, plan.cut) < 0) return 'skip';

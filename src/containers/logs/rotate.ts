@@ -27,7 +27,7 @@ export const DEFAULT_LOG_OPTS: Readonly<LogOpts> = { maxSize: 20 * 1024 * 1024, 
 export const CONMON_LOG_SIZE_MAX = -1;
 
 /** conmon's control message 2 reopens the log; it reads "%d %d %d", so a bare "2" does nothing. */
-const REOPEN_LOG = '2 0 0\n';
+export const REOPEN_LOG = '2 0 0\n';
 
 /** Go's strconv.Atoi, with its error text. */
 function atoi(s: string): number {

@@ -1,7 +1,8 @@
 // `logs --tail N` without reading the whole log: records are read backwards in blocks from the end,
 // across rotated files, until the last N lines and the starts of the lines they interleave with are found.
 import type { FileHandle } from 'node:fs/promises';
-import { parseRecord, type LogStream } from './k8sfile.js';
+import type { LogStream } from './k8sfile.js';
+import type { RecordParser } from './jsonfile.js';
 import { sameFile, type LogFile, type LogMark } from './logfiles.js';
 
 /** A place in the log: a file of the opened set (oldest first) and a byte offset in it. */
@@ -28,7 +29,7 @@ export const MAX_LINE = 1024 * 1024;
  * The newline-terminated lines of [0, end), last first, with the offset where each starts. Bytes
  * after the last newline are a record still being written (or a torn one) and are not a line.
  */
-async function* linesBackward(fh: FileHandle, end: number, stats?: ReadStats): AsyncGenerator<{ offset: number; line: Buffer }> {
+export async function* linesBackward(fh: FileHandle, end: number, stats?: ReadStats): AsyncGenerator<{ offset: number; line: Buffer }> {
   let terminator: number | undefined; // offset of the newline ending the line being gathered
   let later: Buffer[] = []; // its bytes already read, from blocks after the current one
   let laterLength = 0;
@@ -82,7 +83,7 @@ export interface TailPlan {
  * F, or a last run of P records (the reader sends those at the end). Docker's --tail counts the
  * lines of both streams (daemon/logs.go drops the unselected stream after the driver's tail).
  */
-export async function planTail(files: LogFile[], n: number, stats?: ReadStats, mark?: LogMark): Promise<TailPlan> {
+export async function planTail(files: LogFile[], n: number, parse: RecordParser, stats?: ReadStats, mark?: LogMark): Promise<TailPlan> {
   if (n < 0 || files.length === 0) return { start: ZERO, cut: ZERO };
   const last = files.length - 1;
   if (n === 0) {
@@ -103,7 +104,7 @@ export async function planTail(files: LogFile[], n: number, stats?: ReadStats, m
   for (let fi = last; fi >= 0; fi--) {
     const size = (await files[fi]!.fh.stat()).size;
     for await (const { offset, line } of linesBackward(files[fi]!.fh, size, stats)) {
-      const rec = parseRecord(line);
+      const rec = parse(line);
       if (!rec) continue;
       if (cut === undefined) {
         // An F ends a line; so does a P with nothing after it in its stream (a last partial line).
