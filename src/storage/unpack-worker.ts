@@ -1,0 +1,114 @@
+// The CPU half of a layer download, on a thread of its own so that four layers use both cores:
+// the compressed bytes are hashed and kept in the partial file, decompressed and unpacked
+// (applyLayer hashes the tar for the DiffID). Entry point of the workers unpack.ts keeps;
+// one job at a time, many over a worker's life.
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, fdatasync, openSync, writeSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { parentPort } from 'node:worker_threads';
+import { InvalidParameterError, TugError, isErrno } from '../errors.js';
+import { applyLayer } from './apply.js';
+import { decompress } from './compression.js';
+import type { FromWorker, ToWorker, UnpackJob, WireError } from './unpack.js';
+
+const port = parentPort!;
+const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+
+interface Current {
+  id: number;
+  queue: ToWorker[];
+  wake?: () => void;
+  abort: AbortController;
+}
+let current: Current | undefined;
+
+port.on('message', (m: ToWorker) => {
+  if (m.t === 'job') {
+    current = { id: m.j, queue: [], abort: new AbortController() };
+    void run(m.job, current);
+    return;
+  }
+  // A late word about a job already over (a cancel racing its end) changes nothing.
+  if (current?.id !== m.j) return;
+  // 'fail' also stops an unpack that has all its bytes already (the pull was cancelled).
+  if (m.t === 'fail') current.abort.abort(new TugError('Unavailable', 'layer download interrupted'));
+  current.queue.push(m);
+  current.wake?.();
+});
+
+/** The batches the main thread sends, in order, as they arrive. */
+async function* incoming(c: Current): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    while (c.queue.length === 0) await new Promise<void>((r) => { c.wake = r; });
+    c.wake = undefined;
+    const m = c.queue.shift()!;
+    if (m.t === 'end') return;
+    if (m.t !== 'chunk') throw new TugError('Unavailable', 'layer download interrupted');
+    yield m.b;
+  }
+}
+
+/**
+ * The whole compressed blob (what partial/ held, then the download), checked at its end. The
+ * file's flush to disk starts then, while the tail of the layer is unpacked: `synced` says when.
+ */
+function compressed(job: UnpackJob, c: Current): { bytes: AsyncGenerator<Buffer>; synced: Promise<void> } {
+  let flushed: (err: Error | null) => void = () => undefined;
+  const synced = new Promise<void>((resolve, reject) => { flushed = (err) => (err ? reject(err) : resolve()); });
+  synced.catch(() => undefined);
+  async function* bytes(): AsyncGenerator<Buffer> {
+    const hash = createHash('sha256');
+    const fd = openSync(job.partial, job.have ? 'r+' : 'w');
+    let syncing = false;
+    try {
+      if (job.have) for await (const chunk of createReadStream(job.partial, { end: job.have - 1, highWaterMark: 1 << 20 })) {
+        hash.update(chunk as Buffer);
+        yield chunk as Buffer;
+      }
+      let pos = job.have;
+      for await (const batch of incoming(c)) {
+        hash.update(batch);
+        for (let off = 0; off < batch.length;) {
+          const n = writeSync(fd, batch, off, batch.length - off, pos);
+          off += n;
+          pos += n;
+        }
+        // The batch goes back to be filled again (fresh memory is the dear part); a copy goes on.
+        const chunk = Buffer.from(batch);
+        post({ t: 'credit', j: c.id, b: batch }, [batch.buffer as ArrayBuffer]);
+        yield chunk;
+      }
+      if ('sha256:' + hash.digest('hex') !== job.digest) throw new InvalidParameterError(`filesystem layer verification failed for digest ${job.digest}`);
+      post({ t: 'verified', j: c.id });
+      syncing = true;
+      fdatasync(fd, (err) => {
+        closeSync(fd);
+        flushed(err);
+      });
+    } finally {
+      if (!syncing) {
+        closeSync(fd);
+        // Unverified: a layer whose tar ended before its blob did is not taken.
+        flushed(new InvalidParameterError(`filesystem layer verification failed for digest ${job.digest}: data after the end of the layer`));
+      }
+    }
+  }
+  return { bytes: bytes(), synced };
+}
+
+function wire(err: unknown): WireError {
+  if (err instanceof TugError) return { kind: err.kind, code: err.code, message: err.message };
+  if (isErrno(err)) return { code: err.code, errno: err.errno, syscall: err.syscall, message: err.message };
+  return { kind: 'Internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+async function run(job: UnpackJob, c: Current): Promise<void> {
+  try {
+    const { bytes, synced } = compressed(job, c);
+    const result = await applyLayer(await decompress(Readable.from(bytes, { objectMode: false })), job.dest, { signal: c.abort.signal });
+    await synced;
+    post({ t: 'done', j: c.id, result });
+  } catch (err) {
+    post({ t: 'error', j: c.id, err: wire(err) });
+  }
+}
