@@ -5,14 +5,16 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, fdatasync, openSync, writeSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { InvalidParameterError, TugError, isErrno } from '../errors.js';
 import { applyLayer } from './apply.js';
 import { decompress } from './compression.js';
-import type { FromWorker, ToWorker, UnpackJob, WireError } from './unpack.js';
+import { SLOT, type FromWorker, type ToWorker, type UnpackJob, type WireError } from './unpack.js';
 
 const port = parentPort!;
-const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+const post = (m: FromWorker) => port.postMessage(m);
+/** The slots the main thread fills (see unpack.ts). */
+const shared = Buffer.from(workerData as SharedArrayBuffer);
 
 interface Current {
   id: number;
@@ -36,15 +38,15 @@ port.on('message', (m: ToWorker) => {
   current.wake?.();
 });
 
-/** The batches the main thread sends, in order, as they arrive. */
-async function* incoming(c: Current): AsyncGenerator<Uint8Array> {
+/** The filled slots the main thread names, in order, as they arrive. */
+async function* incoming(c: Current): AsyncGenerator<{ slot: number; bytes: Buffer }> {
   for (;;) {
     while (c.queue.length === 0) await new Promise<void>((r) => { c.wake = r; });
     c.wake = undefined;
     const m = c.queue.shift()!;
     if (m.t === 'end') return;
     if (m.t !== 'chunk') throw new TugError('Unavailable', 'layer download interrupted');
-    yield m.b;
+    yield { slot: m.slot, bytes: shared.subarray(m.slot * SLOT, m.slot * SLOT + m.length) };
   }
 }
 
@@ -66,16 +68,16 @@ function compressed(job: UnpackJob, c: Current): { bytes: AsyncGenerator<Buffer>
         yield chunk as Buffer;
       }
       let pos = job.have;
-      for await (const batch of incoming(c)) {
+      for await (const { slot, bytes: batch } of incoming(c)) {
         hash.update(batch);
         for (let off = 0; off < batch.length;) {
           const n = writeSync(fd, batch, off, batch.length - off, pos);
           off += n;
           pos += n;
         }
-        // The batch goes back to be filled again (fresh memory is the dear part); a copy goes on.
+        // The slot is filled again as soon as it is named back: what goes on is a copy.
         const chunk = Buffer.from(batch);
-        post({ t: 'credit', j: c.id, b: batch }, [batch.buffer as ArrayBuffer]);
+        post({ t: 'credit', j: c.id, slot });
         yield chunk;
       }
       if ('sha256:' + hash.digest('hex') !== job.digest) throw new InvalidParameterError(`filesystem layer verification failed for digest ${job.digest}`);

@@ -1,6 +1,7 @@
-// A layer download unpacked on a worker thread (unpack-worker.ts): the main thread only moves
-// the response's bytes, in 1 MiB batches handed over without a copy (and handed back to be
-// filled again), at most a few in flight.
+// A layer download unpacked on a worker thread (unpack-worker.ts): the main thread only copies
+// the response's bytes into the slots of a memory both threads share, 1 MiB each, and names
+// the filled slot; the worker names it back once it is done with it. Buffers handed over by
+// postMessage instead cost the main thread a mark-compact every ~15 MB (their external memory).
 import { Worker } from 'node:worker_threads';
 import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, TugError, UnauthorizedError, UnavailableError, type ErrorKind } from '../errors.js';
 import type { ApplyResult } from './apply.js';
@@ -17,35 +18,42 @@ export interface UnpackJob {
 
 export type WireError = { kind?: ErrorKind; code?: string; errno?: number; syscall?: string; message: string };
 /** Every message names its job (`j`): a worker runs many, one after another. */
-export type ToWorker = { t: 'job'; j: number; job: UnpackJob } | { t: 'chunk'; j: number; b: Uint8Array } | { t: 'end'; j: number } | { t: 'fail'; j: number };
-export type FromWorker = { t: 'credit'; j: number; b: Uint8Array } | { t: 'verified'; j: number } | { t: 'done'; j: number; result: ApplyResult } | { t: 'error'; j: number; err: WireError };
+export type ToWorker = { t: 'job'; j: number; job: UnpackJob } | { t: 'chunk'; j: number; slot: number; length: number } | { t: 'end'; j: number } | { t: 'fail'; j: number };
+export type FromWorker = { t: 'credit'; j: number; slot: number } | { t: 'verified'; j: number } | { t: 'done'; j: number; result: ApplyResult } | { t: 'error'; j: number; err: WireError };
 
 /** Where unpack-worker.js sits: beside this module in dist/, beside bin/tugd in the bundle. */
 const WORKER = new URL('./unpack-worker.js', import.meta.url);
-const BATCH = 1 << 20;
-const IN_FLIGHT = 8;
+/** Slot size, and slots per worker: what may be in flight for one layer. */
+export const SLOT = 1 << 20;
+export const SLOTS = 8;
 /** A worker costs ~15 ms of CPU to start: idle ones are kept this long for the next layer. */
 const IDLE_MS = 30_000;
 
-const idle: { worker: Worker; timer: NodeJS.Timeout }[] = [];
+interface Unpacker {
+  worker: Worker;
+  shared: Buffer;
+}
+
+const idle: { worker: Unpacker; timer: NodeJS.Timeout }[] = [];
 let jobs = 0;
 
-function take(): Worker {
+function take(): Unpacker {
   const kept = idle.pop();
   if (kept) {
     clearTimeout(kept.timer);
     return kept.worker;
   }
-  const worker = new Worker(WORKER);
+  const memory = new SharedArrayBuffer(SLOT * SLOTS);
+  const worker = new Worker(WORKER, { workerData: memory });
   // Never what keeps tugd running.
   worker.unref();
-  return worker;
+  return { worker, shared: Buffer.from(memory) };
 }
 
-function giveBack(worker: Worker): void {
+function giveBack(worker: Unpacker): void {
   const timer = setTimeout(() => {
     idle.splice(idle.findIndex((k) => k.worker === worker), 1);
-    void worker.terminate();
+    void worker.worker.terminate();
   }, IDLE_MS).unref();
   idle.push({ worker, timer });
 }
@@ -84,14 +92,15 @@ export interface UnpackSink {
 export async function unpackOffThread(job: UnpackJob, feed: (sink: UnpackSink) => Promise<void>, onVerified: () => void, signal?: AbortSignal): Promise<ApplyResult> {
   signal?.throwIfAborted();
   const j = ++jobs;
-  const worker = take();
+  const unpacker = take();
+  const { worker, shared } = unpacker;
   const stop = () => worker.postMessage({ t: 'fail', j } satisfies ToWorker);
   signal?.addEventListener('abort', stop, { once: true });
-  let credits = IN_FLIGHT;
+  // A worker back from a clean job holds no slot: every one it was sent, it named back.
+  const free = Array.from({ length: SLOTS }, (_, i) => i);
   let wake: (() => void) | undefined;
   let finished: Error | undefined;
   let healthy = false;
-  const spare: Buffer[] = [];
   let onMessage: (m: FromWorker) => void = () => undefined;
   let onError: (err: Error) => void = () => undefined;
   let onExit: (code: number) => void = () => undefined;
@@ -105,8 +114,7 @@ export async function unpackOffThread(job: UnpackJob, feed: (sink: UnpackSink) =
     onMessage = (m) => {
       if (m.j !== j) return;
       if (m.t === 'credit') {
-        credits++;
-        spare.push(Buffer.from(m.b.buffer));
+        free.push(m.slot);
         wake?.();
       } else if (m.t === 'verified') onVerified();
       else if (m.t === 'done') {
@@ -121,32 +129,34 @@ export async function unpackOffThread(job: UnpackJob, feed: (sink: UnpackSink) =
   result.catch(() => undefined);
   worker.postMessage({ t: 'job', j, job } satisfies ToWorker);
 
-  let batch: Buffer = Buffer.allocUnsafeSlow(BATCH);
+  let slot: number | undefined;
   let used = 0;
-  const send = async () => {
-    while (credits === 0 && !finished) await new Promise<void>((r) => { wake = r; });
+  const send = () => {
+    worker.postMessage({ t: 'chunk', j, slot: slot!, length: used } satisfies ToWorker);
+    slot = undefined;
+  };
+  const claim = async (): Promise<number> => {
+    while (free.length === 0 && !finished) await new Promise<void>((r) => { wake = r; });
     wake = undefined;
     if (finished) throw finished;
-    credits--;
-    const b = new Uint8Array(batch.buffer, 0, used);
-    worker.postMessage({ t: 'chunk', j, b } satisfies ToWorker, [batch.buffer as ArrayBuffer]);
-    batch = spare.pop() ?? Buffer.allocUnsafeSlow(BATCH);
     used = 0;
+    return free.pop()!;
   };
   const sink: UnpackSink = {
     async write(chunk) {
       for (let off = 0; off < chunk.length;) {
-        const n = chunk.copy(batch, used, off);
+        slot ??= await claim();
+        const n = chunk.copy(shared, slot * SLOT + used, off, off + Math.min(chunk.length - off, SLOT - used));
         used += n;
         off += n;
-        if (used === BATCH) await send();
+        if (used === SLOT) send();
       }
     },
   };
   try {
     try {
       await feed(sink);
-      if (used) await send();
+      if (slot !== undefined && used) send();
     } catch (err) {
       stop();
       await result.catch(() => undefined);
@@ -164,7 +174,7 @@ export async function unpackOffThread(job: UnpackJob, feed: (sink: UnpackSink) =
     signal?.removeEventListener('abort', stop);
     worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     // A worker whose job failed may hold what it was doing: only a clean one is used again.
-    if (healthy) giveBack(worker);
+    if (healthy) giveBack(unpacker);
     else void worker.terminate();
   }
 }
