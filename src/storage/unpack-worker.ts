@@ -107,7 +107,7 @@ function wire(err: unknown): WireError {
 async function run(job: UnpackJob, c: Current): Promise<void> {
   try {
     const { bytes, synced } = compressed(job, c);
-    const result = await applyLayer(await decompress(Readable.from(bytes, { objectMode: false })), job.dest, { signal: c.abort.signal });
+    const result = await applyLayer(await decompress(Readable.from(bytes, { objectMode: false })), job.dest, { signal: c.abort.signal, blockingWrites: true });
     await synced;
     post({ t: 'done', j: c.id, result });
   } catch (err) {
