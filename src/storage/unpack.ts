@@ -37,6 +37,13 @@ interface Unpacker {
 const idle: { worker: Unpacker; timer: NodeJS.Timeout }[] = [];
 let jobs = 0;
 
+function forget(unpacker: Unpacker): void {
+  const i = idle.findIndex((k) => k.worker === unpacker);
+  if (i < 0) return;
+  clearTimeout(idle[i]!.timer);
+  idle.splice(i, 1);
+}
+
 function take(): Unpacker {
   const kept = idle.pop();
   if (kept) {
@@ -45,17 +52,20 @@ function take(): Unpacker {
   }
   const memory = new SharedArrayBuffer(SLOT * SLOTS);
   const worker = new Worker(WORKER, { workerData: memory });
+  const unpacker = { worker, shared: Buffer.from(memory) };
+  // One that dies while idle (it could not start) leaves the pool; a job hears of its own failure itself.
+  worker.on('error', () => undefined).once('exit', () => forget(unpacker));
   // Never what keeps tugd running.
   worker.unref();
-  return { worker, shared: Buffer.from(memory) };
+  return unpacker;
 }
 
-function giveBack(worker: Unpacker): void {
+function giveBack(unpacker: Unpacker): void {
   const timer = setTimeout(() => {
-    idle.splice(idle.findIndex((k) => k.worker === worker), 1);
-    void worker.worker.terminate();
+    forget(unpacker);
+    void unpacker.worker.terminate();
   }, IDLE_MS).unref();
-  idle.push({ worker, timer });
+  idle.push({ worker: unpacker, timer });
 }
 
 /** Starts `n` workers ahead of the layers that will need them (while manifests are fetched). */
