@@ -26,6 +26,16 @@ await Promise.all([
       js: "#!/usr/bin/env node\nimport { createRequire as __tugRequire } from 'node:module'; const require = __tugRequire(import.meta.url);",
     },
   }),
+  // A pull unpacks each layer on a worker thread; storage/unpack.ts finds it beside bin/tugd.
+  build({
+    ...common,
+    entryPoints: ['src/storage/unpack-worker.ts'],
+    outfile: 'bin/unpack-worker.js',
+    format: 'esm',
+    sourcemap: 'linked',
+    external,
+    banner: { js: "import { createRequire as __tugRequire } from 'node:module'; const require = __tugRequire(import.meta.url);" },
+  }),
   // The CLI is a CommonJS script so that bin/tug can hand V8 a code cache for it (vm.Script);
   // run/create/start have a smaller bundle of their own.
   ...[['src/cli/main.ts', 'bin/tug-bundle.cjs'], ['src/cli/hot.ts', 'bin/tug-hot.cjs']].map(([entry, outfile]) => build({

@@ -2,17 +2,14 @@
 // download, checksum, decompression and extraction in one stream. Bytes already downloaded
 // stay in partial/ so an interrupted pull resumes with a Range request.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { InvalidParameterError, NotFoundError } from '../errors.js';
 import { type Descriptor, type ImageConfig, type ImageLayer, type Manifest } from '../images/types.js';
 import { familiarName, familiarString, referenceString, repositoryName, type Reference } from '../reference/index.js';
-import { decompress } from '../storage/compression.js';
 import { chainIDs, encoded } from '../storage/digest.js';
+import { prewarmUnpack, unpackOffThread, type UnpackSink } from '../storage/unpack.js';
 import { RegistryClient, readText } from './client.js';
 import type { DistributionContext } from './context.js';
 import { endpointFor } from './endpoint.js';
@@ -109,50 +106,40 @@ async function fetchLayer(ctx: DistributionContext, client: RegistryClient, repo
     res = opened.res;
     have = opened.offset;
   }
-  const hash = createHash('sha256');
-  const file = createWriteStream(partial, { flags: have ? 'r+' : 'w', start: have });
   const bar = new ByteProgress(progress, id, 'Downloading', desc.size);
   bar.current = have;
   let brokenLink = false;
-  async function* bytes(): AsyncGenerator<Buffer> {
-    if (have) for await (const c of createReadStream(partial, { end: have - 1 })) {
-      hash.update(c as Buffer);
-      yield c as Buffer;
-    }
-    if (res) {
-      try {
-        for await (const c of res) {
-          const chunk = c as Buffer;
-          hash.update(chunk);
-          if (!file.write(chunk)) await once(file, 'drain');
-          bar.add(chunk.length);
-          yield chunk;
-        }
-      } catch (err) {
-        brokenLink = true;
-        throw err;
+  // The response's bytes go to a worker thread, which hashes, keeps and unpacks them.
+  const feed = async (sink: UnpackSink) => {
+    if (!res) return;
+    let refused = false;
+    try {
+      for await (const c of res) {
+        const chunk = c as Buffer;
+        bar.add(chunk.length);
+        await sink.write(chunk).catch((err: unknown) => {
+          refused = true;
+          throw err;
+        });
       }
+    } catch (err) {
+      // The connection's own failure, not the worker's refusal of what came through it.
+      if (!refused) brokenLink = true;
+      throw err;
     }
-    file.end();
-    await once(file, 'finish');
-    const got = 'sha256:' + hash.digest('hex');
-    if (got !== desc.digest) {
-      await rm(partial, { force: true });
-      throw new InvalidParameterError(`filesystem layer verification failed for digest ${desc.digest}`);
-    }
+  };
+  const verified = () => {
     progress({ status: 'Verifying Checksum', id, progressDetail: {} });
     progress({ status: 'Download complete', id, progressDetail: {} });
     progress({ status: 'Extracting', id, progressDetail: { current: desc.size, total: desc.size }, progress: progressBar(desc.size, desc.size) });
-  }
-  const source = Readable.from(bytes(), { objectMode: false });
+  };
   try {
-    const layer = await ctx.images.layers.register(await decompress(source), job.parent, { expectedDiffID: job.diffID, signal });
+    const unpack = (dest: string) => unpackOffThread({ partial, have, digest: desc.digest, dest }, feed, verified, signal);
+    const layer = await ctx.images.layers.registerWith(unpack, job.parent, { expectedDiffID: job.diffID });
     const blob = await ctx.images.content.adopt(partial, desc.digest);
     return { diffID: layer.diffID, chainID: layer.chainID, blob: blob.digest, mediaType: desc.mediaType, blobSize: blob.size, size: layer.size };
   } catch (err) {
     res?.destroy();
-    source.destroy();
-    file.destroy();
     // A broken connection's bytes are worth resuming from; bytes that failed to check are not.
     if (!brokenLink && !signal?.aborted) await rm(partial, { force: true });
     throw err;
@@ -185,6 +172,8 @@ export async function pullOne(ctx: DistributionContext, ref: Reference, opts: Pu
   const resolved = await resolveManifest(client, ref, opts.platform, signal);
   progress({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag ?? 'latest' });
   const m = resolved.manifest;
+  // Their start-up overlaps the config's round trip.
+  prewarmUnpack(Math.min(m.layers.length, CONCURRENT_DOWNLOADS));
   const config = await fetchConfig(ctx, client, ref.path, m.config, signal);
   const diffIDs = config.rootfs?.diff_ids ?? [];
   if (diffIDs.length !== m.layers.length) throw new InvalidParameterError(`invalid manifest: ${m.layers.length} layers but ${diffIDs.length} diff IDs in the image config`);

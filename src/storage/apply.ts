@@ -31,6 +31,8 @@ const HOST_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EMFILE', 'ENFILE', 'ENO
 
 export interface ApplyOptions {
   signal?: AbortSignal;
+  /** On a thread of its own (a pull's worker), a blocking write costs less than a trip to the pool per chunk. */
+  blockingWrites?: boolean;
 }
 
 /** How `docker cp` into a container differs from a layer: no whiteouts, and stricter refusals. */
@@ -48,6 +50,7 @@ interface WriterOptions {
   confined: boolean;
   noOverwriteDirNonDir: boolean;
   chown?: { uid: number; gid: number };
+  blockingWrites?: boolean;
 }
 
 export interface ApplyResult {
@@ -170,6 +173,15 @@ class LayerWriter {
           const fd = openSync(path, flags, 0o600);
           try {
             for (const chunk of chunks) for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
+          } finally {
+            closeSync(fd);
+          }
+          break;
+        }
+        if (this.o.blockingWrites) {
+          const fd = openSync(path, flags, 0o600);
+          try {
+            for await (const chunk of body as AsyncIterable<Buffer>) for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
           } finally {
             closeSync(fd);
           }
@@ -338,7 +350,7 @@ function escapes(real: readonly string[], target: string): boolean {
  * On failure `dest` holds a partial layer: the caller removes it.
  */
 export async function applyLayer(input: Readable, dest: string, opts: ApplyOptions = {}): Promise<ApplyResult> {
-  return unpack(input, new LayerWriter(dest), opts);
+  return unpack(input, new LayerWriter(dest, { whiteouts: true, confined: false, noOverwriteDirNonDir: false, blockingWrites: !!opts.blockingWrites }), opts);
 }
 
 /**

@@ -5,7 +5,7 @@ import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidParameterError, isErrno } from '../errors.js';
-import { applyLayer } from './apply.js';
+import { applyLayer, type ApplyResult } from './apply.js';
 import { writeJSONAtomic } from './atomic.js';
 import { encoded, sha256Digest } from './digest.js';
 
@@ -57,10 +57,15 @@ export class LayerStore {
 
   /** Unpacks an uncompressed layer tar on top of `parent` (a ChainID) and records it. */
   async register(tar: Readable, parent: string | undefined, opts: { expectedDiffID?: string; signal?: AbortSignal } = {}): Promise<Layer> {
+    return this.registerWith((dir) => applyLayer(tar, dir, { signal: opts.signal }), parent, opts);
+  }
+
+  /** As register, with `apply` filling the empty directory it is given (a pull does it on a worker). */
+  async registerWith(apply: (dir: string) => Promise<ApplyResult>, parent: string | undefined, opts: { expectedDiffID?: string } = {}): Promise<Layer> {
     const work = join(this.tmpDir, randomBytes(8).toString('hex'));
     try {
       await mkdir(join(work, 'diff'), { recursive: true });
-      const { diffID, size } = await applyLayer(tar, join(work, 'diff'), { signal: opts.signal });
+      const { diffID, size } = await apply(join(work, 'diff'));
       if (opts.expectedDiffID !== undefined && opts.expectedDiffID !== diffID) {
         throw new InvalidParameterError(`layer digest mismatch: expected ${opts.expectedDiffID}, got ${diffID}`);
       }
