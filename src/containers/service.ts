@@ -92,7 +92,7 @@ export class ContainerService {
     return {
       bundle: join(this.d.execRoot, 'containers', id),
       // conmon's journal; the json-file log (LogPath) is made from it.
-      logPath: join(this.d.store.dir(this.d.store.get(id).ID), 'container.log'),
+      logPath: join(this.d.store.dir(id), 'container.log'),
       exitDir: join(this.d.execRoot, 'exits'),
       socketDir: join(this.d.execRoot, 's'),
     };
@@ -190,7 +190,7 @@ export class ContainerService {
         imageID: image.id,
         imageConfig: imageConfig.config,
         layers: image.layers.map((l) => l.chainID),
-        logPath: join(this.d.store.dir(id), 'container.log'),
+        logPath: this.monitorPaths(id).logPath,
       });
       rec.HostConfig.LogConfig = normalizeLogConfig(rec.HostConfig.LogConfig);
       // `none` keeps only conmon's small journal, for attach.

@@ -67,7 +67,7 @@ export class Runtime {
    * watched so that a container that died before opening the FIFO fails the start.
    */
   async start(id: string, pid?: number): Promise<void> {
-    const fifo = join(this.root, id, 'exec.fifo');
+    const fifo = this.execFifo(id);
     if (this.name !== 'runc' || pid === undefined) return void (await this.run(['start', id]));
     let fh;
     try {
@@ -100,8 +100,12 @@ export class Runtime {
   /** A start that a crash cut short (runc's exec FIFO still there): finished now. */
   async finishStart(id: string, pid: number): Promise<void> {
     if (this.name !== 'runc') return;
-    const fifo = join(this.root, id, 'exec.fifo');
-    if (await stat(fifo).then(() => true, () => false)) await this.start(id, pid);
+    if (await stat(this.execFifo(id)).then(() => true, () => false)) await this.start(id, pid);
+  }
+
+  /** runc's FIFO that holds a created container's init until the start. */
+  private execFifo(id: string): string {
+    return join(this.root, id, 'exec.fifo');
   }
 
   async kill(id: string, signal: string | number, all = false): Promise<void> {

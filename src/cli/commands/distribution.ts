@@ -5,6 +5,7 @@ import { render } from '../format/table.js';
 import { ExitError, client, collect, filtersFrom, out, run } from '../context.js';
 import { lookup, remove, serverKey, store, configPath } from '../registry/credentials.js';
 import { pullImage, pushImage, type PullFlags } from '../registry/pull.js';
+import { flagValueError } from '../usage.js';
 
 async function pull(image: string, flags: PullFlags): Promise<void> {
   const done = await pullImage(client(), image, flags, process.stdout);
@@ -109,10 +110,10 @@ function searchAuth(term: string): string {
   return Buffer.from(JSON.stringify(lookup(serverKey(server)) ?? {})).toString('base64url');
 }
 
-async function search(term: string, flags: { limit?: string; filter?: string[]; trunc?: boolean; format?: string }): Promise<void> {
+async function search(term: string, flags: { limit?: string; filter?: string[]; trunc?: boolean; format?: string }, cmd: Command): Promise<void> {
   let limit: number | undefined;
   if (flags.limit !== undefined) {
-    if (!/^-?\d+$/.test(flags.limit)) throw new ExitError(125, `invalid argument "${flags.limit}" for "--limit" flag: strconv.ParseInt: parsing "${flags.limit}": invalid syntax\n\nUsage:  tug search [OPTIONS] TERM\n\nRun 'tug search --help' for more information`);
+    if (!/^-?\d+$/.test(flags.limit)) throw flagValueError(cmd, `invalid argument "${flags.limit}" for "--limit" flag: strconv.ParseInt: parsing "${flags.limit}": invalid syntax`);
     limit = Number(flags.limit) || undefined;
   }
   const filters = filtersFrom(flags.filter);
@@ -161,5 +162,5 @@ export function registerDistributionCommands(program: Command, image: Command): 
     .option('--format <string>', 'Pretty-print search using a Go template')
     .option('--limit <int>', 'Max number of search results')
     .option('--no-trunc', 'Don\'t truncate output')
-    .action((term: string, flags: { limit?: string; filter?: string[]; trunc?: boolean; format?: string }) => run(() => search(term, flags)));
+    .action((term: string, flags: { limit?: string; filter?: string[]; trunc?: boolean; format?: string }, cmd: Command) => run(() => search(term, flags, cmd)));
 }

@@ -9,6 +9,7 @@ import { addRunFlags, fromFlags, FlagValueError, type RunFlags, type RunOptions 
 import { familiarString, parseDockerRef } from '../../reference/index.js';
 import { ExitError, client, describeError, run } from '../context.js';
 import { pullImage } from '../registry/pull.js';
+import { flagValueError } from '../usage.js';
 
 /** docker's reportError: "tug: <message>" plus the help hint, exit 125. */
 function runError(verb: string, err: unknown, status = 125): ExitError {
@@ -52,12 +53,12 @@ async function createContainer(api: EngineClient, opts: RunOptions): Promise<str
   return created.Id;
 }
 
-function optionsFrom(flags: RunFlags, image: string, args: string[], verb: string): RunOptions {
+function optionsFrom(flags: RunFlags, image: string, args: string[], cmd: Command): RunOptions {
   try {
     return fromFlags(flags, image, args, { readFile: (p) => readFileSync(p, 'utf8'), cwd: process.cwd(), hostEnv: process.env });
   } catch (err) {
-    if (err instanceof FlagValueError) throw new ExitError(125, `${err.message}\n\nUsage:  tug ${verb} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'tug ${verb} --help' for more information`);
-    throw runError(verb, err);
+    if (err instanceof FlagValueError) throw flagValueError(cmd, err.message);
+    throw runError(cmd.name(), err);
   }
 }
 
@@ -81,8 +82,8 @@ async function attach(api: EngineClient, id: string, opts: { stdin: boolean; std
   return { done };
 }
 
-async function runContainer(flags: RunFlags, image: string, args: string[]): Promise<void> {
-  const opts = optionsFrom(flags, image, args, 'run');
+async function runContainer(flags: RunFlags, image: string, args: string[], cmd: Command): Promise<void> {
+  const opts = optionsFrom(flags, image, args, cmd);
   const api = client();
   let id: string;
   try {
@@ -126,16 +127,16 @@ export function registerRunCommands(program: Command, container?: Command): void
       parent.command('run').description('Create and run a new container from an image').usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
         .argument('<image>').argument('[command...]'),
       'run',
-    ).passThroughOptions().action((image: string, args: string[], flags: RunFlags) => run(async () => {
-      await runContainer(flags, image, args);
+    ).passThroughOptions().action((image: string, args: string[], flags: RunFlags, cmd: Command) => run(async () => {
+      await runContainer(flags, image, args, cmd);
     }));
 
     addRunFlags(
       parent.command('create').description('Create a new container').usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
         .argument('<image>').argument('[command...]'),
       'create',
-    ).passThroughOptions().action((image: string, args: string[], flags: RunFlags) => run(async () => {
-      const opts = optionsFrom(flags, image, args, 'create');
+    ).passThroughOptions().action((image: string, args: string[], flags: RunFlags, cmd: Command) => run(async () => {
+      const opts = optionsFrom(flags, image, args, cmd);
       try {
         process.stdout.write(`${await createContainer(client(), opts)}\n`);
       } catch (err) {
