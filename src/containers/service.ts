@@ -8,6 +8,7 @@ import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, 
 import type { ImageService } from '../images/service.js';
 import { createContainer, ctlPath, livingMonitor, monitorGone, writeControl, type MonitorPaths } from '../runtime/conmon.js';
 import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
+import { InitPidSignal } from '../runtime/initpid.js';
 import type { Runtime } from '../runtime/runc.js';
 import { buildSpec, serializeSpec } from '../runtime/spec/index.js';
 import type { LayerStore } from '../storage/layers.js';
@@ -232,6 +233,8 @@ export class ContainerService {
     const paths = this.monitorPaths(id);
     this.runtimeDeleted.delete(id);
     const prior = rec.State;
+    let signal: InitPidSignal | undefined;
+    let plumbed: Promise<number> | undefined;
     try {
       const rootfs = await this.d.snapshots.mount(id, { volatile: !!rec.HostConfig.AutoRemove });
       const files = this.networkFiles(id);
@@ -243,11 +246,21 @@ export class ContainerService {
       const mounts = await setupMounts(rec.MountPoints, { containerID: id, rootfs, volumes: this.d.volumes });
       const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, mounts, netnsPath: this.joinedNetns(rec) });
       await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
-      await writeFile(join(paths.bundle, 'config.json'), serializeSpec(buildSpec(input)));
+      const spec = buildSpec(input);
+      // Endpoints to plumb: learn the init's PID from a hook, and plumb while runc finishes.
+      if (this.d.networks && Object.keys(rec.Endpoints ?? {}).length > 0) {
+        signal = await InitPidSignal.open(join(paths.bundle, 'init.pid.fifo'));
+        spec.hooks = { ...spec.hooks, createRuntime: [...(spec.hooks?.createRuntime ?? []), signal.hook()] };
+        const networks = this.d.networks;
+        plumbed = signal.pid.then((pid) => networks.plumb(rec, pid).then(() => pid));
+        plumbed.catch(() => undefined);
+      }
+      await writeFile(join(paths.bundle, 'config.json'), serializeSpec(spec));
       await this.exits.clear(id);
       if (isJSONLog(rec.LogPath)) await dropJournal(paths.logPath);
       const pid = await this.createWithRetry(rec, paths);
-      await this.d.networks?.plumb(rec, pid);
+      if (plumbed && (await plumbed) !== pid) throw new TugError('Internal', `the runtime's hook saw init PID ${await plumbed}, conmon ${pid}`);
+      await signal?.close();
       rec.State = { ...prior, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: nowRFC3339Nano(), FinishedAt: ZERO_TIME };
       rec.ManuallyStopped = false;
       const probe = probeSettings(rec.Config.Healthcheck, rec.Config.Shell);
@@ -261,6 +274,8 @@ export class ContainerService {
       this.emit(rec, 'start');
       if (probe) this.health.start(rec, probe, { user: `${input.user.uid}:${input.user.gid}`, env: input.env, cwd: input.cwd });
     } catch (err) {
+      await signal?.close();
+      await plumbed?.catch(() => undefined);
       await this.runtime(rec).delete(id, true).catch(() => undefined);
       this.d.snapshots.unmount(id);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch(() => undefined);
@@ -356,7 +371,7 @@ export class ContainerService {
       const autoRemove = rec.HostConfig.AutoRemove === true;
       const runtimeGone = (async () => {
         const oom = await oomKilled(id);
-        await this.runtime(rec).delete(id, true).then(
+        await this.runtime(rec).deleteExited(id).then(
           () => this.runtimeDeleted.add(id),
           (err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`),
         );
@@ -505,11 +520,18 @@ export class ContainerService {
     rec.State = { ...rec.State, Status: 'removing' };
     this.logRotation.unwatch(rec.ID);
     this.logShipping.unwatch(rec.ID);
-    if (!this.runtimeDeleted.delete(rec.ID)) await this.runtime(rec).delete(rec.ID, true).catch(() => undefined);
+    if (!this.runtimeDeleted.delete(rec.ID)) {
+      const rt = this.runtime(rec);
+      await (rec.State.Running ? rt.delete(rec.ID, true) : rt.deleteExited(rec.ID)).catch(() => undefined);
+    }
     await Promise.all([monitorGone(this.monitorPaths(rec.ID)), this.d.snapshots.remove(rec.ID)]);
-    await this.d.store.delete(rec);
-    await rm(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true });
-    await this.exits.clear(rec.ID);
+    // Together: a crash among them leaves either a directory without its record (an orphan, removed
+    // at the next start) or a record without bundle or exit file (found dead, so removed again).
+    await Promise.all([
+      this.d.store.delete(rec),
+      rm(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true }),
+      this.exits.clear(rec.ID),
+    ]);
     if (removeVolumes) await this.d.volumes.removeAnonymous(volumeNames(rec.MountPoints), rec.ID);
     this.emit(rec, 'destroy');
     this.waiters.removed(rec.ID, { StatusCode: rec.State.ExitCode });

@@ -4,13 +4,15 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError, isErrno } from '../errors.js';
 import { writeJSONAtomic } from '../storage/atomic.js';
+import type { Trash } from '../storage/trash.js';
 import type { ContainerRecord } from './types.js';
 
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly byName = new Map<string, string>();
 
-  constructor(readonly root: string) {}
+  /** `trash`: a removed container's directory (its logs included) is deleted in the background. */
+  constructor(readonly root: string, private readonly trash?: Trash) {}
 
   /** Loads every record; a directory whose record never made it to disk is a crashed create. */
   async init(): Promise<string[]> {
@@ -89,6 +91,7 @@ export class ContainerStore {
     await rm(join(this.dir(rec.ID), 'config.v2.json'), { force: true });
     this.byId.delete(rec.ID);
     this.releaseName(rec.Name, rec.ID);
-    await rm(this.dir(rec.ID), { recursive: true, force: true });
+    if (this.trash) await this.trash.discard(this.dir(rec.ID));
+    else await rm(this.dir(rec.ID), { recursive: true, force: true });
   }
 }

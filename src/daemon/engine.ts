@@ -19,6 +19,7 @@ import { ContainerStore } from '../containers/store.js';
 import { imageUsers } from '../containers/users.js';
 import { readHostFacts } from '../containers/runspec.js';
 import { Runtime } from '../runtime/runc.js';
+import { Trash } from '../storage/trash.js';
 import { SnapshotStore } from '../storage/snapshots.js';
 import { VolumeService, VolumeStore } from '../volumes/index.js';
 import { volumeUsers } from '../containers/users.js';
@@ -57,8 +58,10 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   const events = new EventBus();
   const images = new ImageService(content, layers, store);
   images.events = events;
-  const containerStore = new ContainerStore(join(config.dataRoot, 'containers'));
-  const snapshots = new SnapshotStore(join(config.dataRoot, 'overlay'), layers);
+  const trash = new Trash(join(config.dataRoot, 'trash'), (msg) => log('warn', msg));
+  await trash.init();
+  const containerStore = new ContainerStore(join(config.dataRoot, 'containers'), trash);
+  const snapshots = new SnapshotStore(join(config.dataRoot, 'overlay'), layers, trash);
   await snapshots.init();
   const runtimes: Record<string, Runtime> = { runc: new Runtime(RUNC, join(config.execRoot, 'runc')) };
   // crun where installed; on hybrid cgroup hosts it refuses to start and says why.

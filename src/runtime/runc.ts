@@ -2,7 +2,7 @@
 // update and delete a container the monitor created. State lives in one `--root` per daemon.
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { open, readdir, rm, stat } from 'node:fs/promises';
+import { open, readFile, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TugError, isErrno } from '../errors.js';
 
@@ -27,6 +27,29 @@ export function runtimeMessage(stderr: string): string {
   const m = /msg="((?:[^"\\]|\\.)*)"/.exec(last);
   if (m) return m[1]!.replace(/\\(.)/g, '$1');
   return last.replace(/^(runc|crun): /, '');
+}
+
+/** The part of runc's `state.json` that its delete of a stopped container uses. */
+interface RuncStateFile {
+  init_process_pid?: number;
+  /** The init's start time, in clock ticks since boot (field 22 of /proc/PID/stat). */
+  init_process_start?: number;
+  cgroup_paths?: Record<string, string>;
+  intel_rdt_path?: string;
+}
+
+/** Whether the state's init still runs: its PID alive, not a zombie, with the same start time. */
+async function initRunning(state: RuncStateFile): Promise<boolean> {
+  if (!state.init_process_pid) return false;
+  let stat: string;
+  try {
+    stat = await readFile(`/proc/${state.init_process_pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // "PID (comm) STATE f4 … f22": comm may hold spaces and parentheses, so count after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[19]) === state.init_process_start;
 }
 
 function alive(pid: number): boolean {
@@ -128,6 +151,27 @@ export class Runtime {
       if (err instanceof RuntimeError && /does not exist|not found/.test(err.message)) return;
       throw err;
     }
+  }
+
+  /**
+   * Removes the state of a container whose init has exited, as `runc delete` does for a stopped
+   * container but without its process (~8 ms on every exit): the container's cgroups, then its
+   * state directory. Anything else (crun, init still there, a cgroup that is busy or has children,
+   * Intel RDT) goes to `delete --force`.
+   */
+  async deleteExited(id: string): Promise<void> {
+    if (this.name !== 'runc') return this.delete(id, true);
+    let state: RuncStateFile;
+    try {
+      state = JSON.parse(await readFile(join(this.root, id, 'state.json'), 'utf8')) as RuncStateFile;
+    } catch (err) {
+      if (isErrno(err, 'ENOENT') || err instanceof SyntaxError) return this.delete(id, true);
+      throw err;
+    }
+    if (state.intel_rdt_path || (await initRunning(state))) return this.delete(id, true);
+    const removed = await Promise.all(Object.values(state.cgroup_paths ?? {}).map((dir) => rmdir(dir).then(() => true, (err: unknown) => isErrno(err, 'ENOENT'))));
+    if (removed.includes(false)) return this.delete(id, true);
+    await rm(join(this.root, id), { recursive: true, force: true });
   }
 
   /** The IDs the runtime keeps state for (one directory each under its root). */

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { mount, umount, MNT_DETACH } from '../sys/libc.js';
 import { readFileSync } from 'node:fs';
 import type { LayerStore } from './layers.js';
+import type { Trash } from './trash.js';
 
 /** A mount(2) data string must fit in a page. */
 const MAX_MOUNT_DATA = 4096;
@@ -21,7 +22,8 @@ function mountOverlay(target: string, data: string): void {
 }
 
 export class SnapshotStore {
-  constructor(readonly root: string, private readonly layers: LayerStore) {}
+  /** `trash`: removed snapshots are renamed into it and deleted in the background. */
+  constructor(readonly root: string, private readonly layers: LayerStore, private readonly trash?: Trash) {}
 
   async init(): Promise<void> {
     await mkdir(this.root, { recursive: true, mode: 0o710 });
@@ -100,6 +102,7 @@ export class SnapshotStore {
 
   async remove(id: string): Promise<void> {
     this.unmount(id);
-    await rm(this.dir(id), { recursive: true, force: true });
+    if (this.trash) await this.trash.discard(this.dir(id));
+    else await rm(this.dir(id), { recursive: true, force: true });
   }
 }

@@ -1,12 +1,16 @@
-// The runtime's start without a runc process: tugd reads the byte the container's init writes
-// into runc's exec FIFO. Real conmon and runc on a busybox rootfs; no tugd.
+// The runtime's paths without a runc process: the start (tugd reads the byte the container's init
+// writes into runc's exec FIFO), the delete of an exited container (cgroups and state removed by
+// tugd), and the init's PID from a createRuntime hook before the create is done. Real conmon and
+// runc on a busybox rootfs; no tugd.
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createContainer, type MonitorPaths } from '../../src/runtime/conmon.js';
+import { InitPidSignal } from '../../src/runtime/initpid.js';
 import { Runtime } from '../../src/runtime/runc.js';
 import { buildSpec, serializeSpec } from '../../src/runtime/spec/index.js';
+import type { Hook } from '../../src/runtime/spec/types.js';
 import { specInput } from '../unit/spec-fixture.js';
 
 let dir: string;
@@ -34,7 +38,7 @@ after(async () => {
 });
 
 /** A container created under conmon and stopped before its process runs; returns its init PID. */
-async function created(id: string, args: string[]): Promise<number> {
+async function created(id: string, args: string[], createRuntime?: Hook[]): Promise<number> {
   ids.push(id);
   const bundle = join(dir, id);
   mkdirSync(bundle);
@@ -42,6 +46,7 @@ async function created(id: string, args: string[]): Promise<number> {
     id, rootfs: join(dir, 'rootfs'), args, hostname: id, cgroupsPath: `/tug-rtstart/${id}`, network: { mode: 'none' },
     hostsFile: join(dir, 'hosts'), hostnameFile: join(dir, 'hostname'), resolvConfFile: join(dir, 'resolv.conf'),
   }));
+  if (createRuntime) spec.hooks = { createRuntime };
   writeFileSync(join(bundle, 'config.json'), serializeSpec(spec));
   const paths: MonitorPaths = { bundle, logPath: join(bundle, 'log'), exitDir: dir, socketDir: join(dir, 's') };
   mkdirSync(paths.socketDir, { recursive: true });
@@ -73,5 +78,76 @@ describe('runtime start through the exec FIFO', () => {
     assert.equal((await runtime.state(id))?.status, 'running');
     await runtime.finishStart(id, pid);
     assert.equal((await runtime.state(id))?.status, 'running');
+  });
+});
+
+/** The container's cgroup directories, one per hierarchy runc used. */
+function cgroupDirs(id: string): string[] {
+  return readdirSync('/sys/fs/cgroup').map((h) => join('/sys/fs/cgroup', h, 'tug-rtstart', id)).filter((d) => existsSync(d));
+}
+
+async function exited(id: string): Promise<void> {
+  for (let i = 0; i < 500 && !existsSync(join(dir, id)); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(existsSync(join(dir, id)), 'conmon wrote no exit file');
+}
+
+describe('runtime delete of an exited container without runc', () => {
+  it('removes the cgroups and the state, and runc no longer knows the container', async () => {
+    const id = 'rtdel-exited';
+    const pid = await created(id, ['true']);
+    await runtime.start(id, pid);
+    await exited(id);
+    assert.ok(cgroupDirs(id).length > 0);
+    await runtime.deleteExited(id);
+    assert.deepEqual(cgroupDirs(id), []);
+    assert.equal(existsSync(join(dir, 'runc', id)), false);
+    assert.equal(await runtime.state(id), undefined);
+  });
+
+  it('a container still running goes through runc delete --force', async () => {
+    const id = 'rtdel-running';
+    const pid = await created(id, ['sleep', '30']);
+    await runtime.start(id, pid);
+    await runtime.deleteExited(id);
+    assert.equal(await runtime.state(id), undefined);
+    assert.deepEqual(cgroupDirs(id), []);
+    await exited(id);
+  });
+
+  it('an unknown container is nothing to delete', async () => {
+    await runtime.deleteExited('rtdel-never');
+  });
+});
+
+describe('init PID from a createRuntime hook', () => {
+  it('reports the PID conmon reports, before the create returns', async () => {
+    const id = 'rthook-pid';
+    mkdirSync(join(dir, 'fifos'), { recursive: true });
+    const signal = await InitPidSignal.open(join(dir, 'fifos', `${id}.fifo`));
+    let early: number | undefined;
+    void signal.pid.then((p) => { early = p; });
+    const pid = await created(id, ['sleep', '30'], [signal.hook()]);
+    assert.equal(early, pid, 'the hook reported no PID by the time conmon did');
+    await signal.close();
+    assert.equal(existsSync(join(dir, 'fifos', `${id}.fifo`)), false);
+  });
+
+  it('a signal closed before any hook ran rejects, and its FIFO is gone', async () => {
+    const path = join(dir, 'fifos-closed.fifo');
+    const signal = await InitPidSignal.open(path);
+    assert.ok(existsSync(path));
+    await signal.close();
+    await assert.rejects(signal.pid, /did not run the createRuntime hook/);
+    assert.equal(existsSync(path), false);
+  });
+
+  it('a hook state without a pid is an error, not a hang', async () => {
+    const path = join(dir, 'fifos-nopid.fifo');
+    const signal = await InitPidSignal.open(path);
+    const { execFileSync } = await import('node:child_process');
+    const hook = signal.hook();
+    execFileSync(hook.path, hook.args!.slice(1), { input: '{"ociVersion":"1.0.2","id":"x","status":"creating"}' });
+    await assert.rejects(signal.pid, /has no pid/);
+    await signal.close();
   });
 });
