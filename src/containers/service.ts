@@ -2,6 +2,7 @@
 // written to the record before it is announced. conmon + runc do the running; exits come back
 // through the exit directory, also for containers that exited while tugd was down.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, TugError, errorMessage } from '../errors.js';
@@ -370,7 +371,7 @@ export class ContainerService {
       // an --rm container's rootfs and monitor go meanwhile too (its processes are gone already).
       const autoRemove = rec.HostConfig.AutoRemove === true;
       const runtimeGone = (async () => {
-        const oom = await oomKilled(id);
+        const oom = oomKilled(id);
         await this.runtime(rec).deleteExited(id).then(
           () => this.runtimeDeleted.add(id),
           (err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`),
@@ -527,11 +528,9 @@ export class ContainerService {
     await Promise.all([monitorGone(this.monitorPaths(rec.ID)), this.d.snapshots.remove(rec.ID)]);
     // Together: a crash among them leaves either a directory without its record (an orphan, removed
     // at the next start) or a record without bundle or exit file (found dead, so removed again).
-    await Promise.all([
-      this.d.store.delete(rec),
-      rm(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true }),
-      this.exits.clear(rec.ID),
-    ]);
+    // The bundle is a handful of small files on the exec root: removed in place.
+    rmSync(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true });
+    await Promise.all([this.d.store.delete(rec), this.exits.clear(rec.ID)]);
     if (removeVolumes) await this.d.volumes.removeAnonymous(volumeNames(rec.MountPoints), rec.ID);
     this.emit(rec, 'destroy');
     this.waiters.removed(rec.ID, { StatusCode: rec.State.ExitCode });

@@ -1,6 +1,6 @@
 // `docker stats` from the container's cgroup (v1 controllers or the v2 unified tree) and its
 // network namespace, in the Engine API's StatsJSON shape. dockerd samples once a second.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { rfc3339Nano, nowNano } from '../units/time.js';
@@ -159,8 +159,17 @@ export function emptyStats(id: string, name: string): Record<string, unknown> {
   };
 }
 
-/** Whether the kernel's OOM killer struck in the container's memory cgroup (read before it goes). */
-export async function oomKilled(id: string): Promise<boolean> {
-  const counters = isV2 ? await text(`${CGROUP}/tug/${id}/memory.events`) : await text(`${CGROUP}/memory/tug/${id}/memory.oom_control`);
-  return /^oom_kill [1-9]/m.test(counters ?? '');
+/**
+ * Whether the kernel's OOM killer struck in the container's memory cgroup (read before it goes).
+ * A read of cgroupfs never waits on a disk: done in place, it skips four thread-pool round trips on
+ * every exit.
+ */
+export function oomKilled(id: string): boolean {
+  let counters: string;
+  try {
+    counters = readFileSync(isV2 ? `${CGROUP}/tug/${id}/memory.events` : `${CGROUP}/memory/tug/${id}/memory.oom_control`, 'utf8');
+  } catch {
+    return false;
+  }
+  return /^oom_kill [1-9]/m.test(counters);
 }

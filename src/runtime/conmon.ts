@@ -1,8 +1,8 @@
 // conmon, the per-container monitor: it runs the runtime's `create`, holds the container's stdio
 // (or pty), writes its log and, when it exits, its exit code. It outlives tugd.
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { constants, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno } from '../errors.js';
 import { RuntimeError, type Runtime } from './runc.js';
@@ -204,9 +204,10 @@ export function cleanCreateError(message: string): string {
 
 /** The monitor's PID from its pid file, if that process still runs conmon. */
 export async function livingMonitor(paths: MonitorPaths): Promise<number | undefined> {
+  // The exec root's pid file and procfs: read in place, as monitorGone polls this every 2 ms.
   let pid: number;
   try {
-    pid = Number((await readFile(conmonPidPath(paths), 'utf8')).trim());
+    pid = Number(readFileSync(conmonPidPath(paths), 'utf8').trim());
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return undefined;
     throw err;
@@ -214,7 +215,7 @@ export async function livingMonitor(paths: MonitorPaths): Promise<number | undef
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     // "PID (comm) STATE …": a zombie (Z) is a monitor that died and nobody has reaped yet.
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const m = /^\d+ \((.*)\) (\S)/.exec(stat);
     return m && m[1] === 'conmon' && m[2] !== 'Z' && m[2] !== 'X' ? pid : undefined;
   } catch {

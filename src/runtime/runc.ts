@@ -1,8 +1,8 @@
 // The OCI runtime's command line (runc, or crun where the host allows): start, kill, pause,
 // update and delete a container the monitor created. State lives in one `--root` per daemon.
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { open, readFile, readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { constants, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TugError, isErrno } from '../errors.js';
 
@@ -39,11 +39,11 @@ interface RuncStateFile {
 }
 
 /** Whether the state's init still runs: its PID alive, not a zombie, with the same start time. */
-async function initRunning(state: RuncStateFile): Promise<boolean> {
+function initRunning(state: RuncStateFile): boolean {
   if (!state.init_process_pid) return false;
   let stat: string;
   try {
-    stat = await readFile(`/proc/${state.init_process_pid}/stat`, 'utf8');
+    stat = readFileSync(`/proc/${state.init_process_pid}/stat`, 'utf8');
   } catch {
     return false;
   }
@@ -161,17 +161,24 @@ export class Runtime {
    */
   async deleteExited(id: string): Promise<void> {
     if (this.name !== 'runc') return this.delete(id, true);
+    // runc's state (under the exec root, a tmpfs normally), procfs and cgroupfs: small enough to
+    // do in place, without a thread-pool round trip each.
     let state: RuncStateFile;
     try {
-      state = JSON.parse(await readFile(join(this.root, id, 'state.json'), 'utf8')) as RuncStateFile;
+      state = JSON.parse(readFileSync(join(this.root, id, 'state.json'), 'utf8')) as RuncStateFile;
     } catch (err) {
       if (isErrno(err, 'ENOENT') || err instanceof SyntaxError) return this.delete(id, true);
       throw err;
     }
-    if (state.intel_rdt_path || (await initRunning(state))) return this.delete(id, true);
-    const removed = await Promise.all(Object.values(state.cgroup_paths ?? {}).map((dir) => rmdir(dir).then(() => true, (err: unknown) => isErrno(err, 'ENOENT'))));
-    if (removed.includes(false)) return this.delete(id, true);
-    await rm(join(this.root, id), { recursive: true, force: true });
+    if (state.intel_rdt_path || initRunning(state)) return this.delete(id, true);
+    for (const dir of Object.values(state.cgroup_paths ?? {})) {
+      try {
+        rmdirSync(dir);
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT')) return this.delete(id, true);
+      }
+    }
+    rmSync(join(this.root, id), { recursive: true, force: true });
   }
 
   /** The IDs the runtime keeps state for (one directory each under its root). */
