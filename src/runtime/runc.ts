@@ -103,14 +103,19 @@ export class Runtime {
     }
     try {
       const byte = Buffer.alloc(1);
+      const reader = fh;
+      // EOF (no writer yet) and EAGAIN (writer, no byte yet) both mean "not yet".
+      const readByte = () => reader.read(byte, 0, 1, null).then((r) => r.bytesRead > 0, (err: unknown) => {
+        if (isErrno(err, 'EAGAIN')) return false;
+        throw err;
+      });
       for (let waited = 0; ; waited++) {
-        // EOF (no writer yet) and EAGAIN (writer, no byte yet) both mean "not yet".
-        const n = await fh.read(byte, 0, 1, null).then((r) => r.bytesRead, (err: unknown) => {
-          if (isErrno(err, 'EAGAIN')) return 0;
-          throw err;
-        });
-        if (n > 0) break;
-        if (!alive(pid)) throw new RuntimeError(`${this.name} start: container process is already dead`);
+        if (await readByte()) break;
+        // Dead now, it may still have written its byte and run to its end since the read.
+        if (!alive(pid)) {
+          if (await readByte()) break;
+          throw new RuntimeError(`${this.name} start: container process is already dead`);
+        }
         if (waited > 10_000) throw new RuntimeError(`${this.name} start: the container's init did not open its exec FIFO`);
         await new Promise((resolve) => setTimeout(resolve, 1));
       }

@@ -71,6 +71,14 @@ describe('runtime start through the exec FIFO', () => {
     await assert.rejects(runtime.start(id, pid), /container process is already dead|cannot start/);
   });
 
+  it('a process that ends at once is started, not taken for one that died first (30 in a row)', async () => {
+    // The init writes its byte and runs `true` to its end between two reads: a race once lost under load.
+    for (let i = 0; i < 30; i++) {
+      const id = `rtstart-quick-${i}`;
+      await runtime.start(id, await created(id, ['true']));
+    }
+  });
+
   it('finishStart starts a container a crash left created, and leaves a running one alone', async () => {
     const id = 'rtstart-finish';
     const pid = await created(id, ['sleep', '30']);

@@ -3,7 +3,6 @@
 // `docker login` serves tug and a `tug login` serves docker. Other keys are kept as they are.
 // With `credsStore` or `credHelpers` the secrets live in docker-credential-<name> programs,
 // spoken to as the docker CLI does (get/store/erase/list, JSON on stdin and stdout).
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,6 +37,8 @@ const VERB = { get: 'getting', store: 'storing', erase: 'erasing', list: 'listin
 /** Runs `docker-credential-<helper> <action>`; undefined when it has nothing for the server. */
 function callHelper(helper: string, action: 'get' | 'store' | 'erase' | 'list', input: string): string | undefined {
   const program = `docker-credential-${helper}`;
+  // Loaded here, not at the top: `tug run` loads this module, and rarely needs a helper.
+  const { spawnSync } = process.getBuiltinModule('node:child_process');
   const r = spawnSync(program, [action], { input, encoding: 'utf8' });
   if (r.error) {
     const why = (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'executable file not found in $PATH' : r.error.message;
