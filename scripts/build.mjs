@@ -1,7 +1,7 @@
 // Bundles the CLI and the daemon into single files: one module graph to load at start-up
 // keeps `tug run` latency low. Type checking is `npm run typecheck`; tests run from `dist/`.
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { warmCodeCaches } from './warm-cache.mjs';
 import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
@@ -86,13 +86,6 @@ chmodSync('bin/tugd', 0o755);
 chmodSync('bin/tug.cjs', 0o755);
 symlinkSync('tug.cjs', 'bin/tug');
 
-// Makes the code cache now, from a run that goes through flag parsing and the client (against
-// a socket that is not there): later runs of the hot commands start from compiled code.
-// One command per bundle: run (tug-hot.cjs) and ps (tug-bundle.cjs).
-for (const args of [['run', '--rm', 'busybox', 'true'], ['ps']]) {
-  try {
-    execFileSync('bin/tug', ['-H', 'unix:///nonexistent/tug-build.sock', ...args], { stdio: 'ignore' });
-  } catch {
-    // Expected: no daemon there. The cache is written at exit either way.
-  }
-}
+// Makes the code caches now, from whole runs against a stand-in daemon: later runs of the
+// hot commands start from compiled code. One command per bundle: run (tug-hot.cjs), ps (tug-bundle.cjs).
+await warmCodeCaches([['run', '--rm', 'busybox', 'true'], ['ps']]);
