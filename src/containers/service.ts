@@ -248,28 +248,41 @@ export class ContainerService {
       const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, mounts, netnsPath: this.joinedNetns(rec) });
       await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
       const spec = buildSpec(input);
-      // Endpoints to plumb: learn the init's PID from a hook, and plumb while runc finishes.
+      const probe = probeSettings(rec.Config.Healthcheck, rec.Config.Shell);
+      // The record as it is once started, written while the runtime starts: a crash after it finds
+      // a running record and the monitor, and finishes the start (or the missing process says it failed).
+      const markRunning = (pid: number) => {
+        rec.State = { ...prior, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: nowRFC3339Nano(), FinishedAt: ZERO_TIME };
+        rec.ManuallyStopped = false;
+        if (probe) rec.State.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
+        return this.d.store.save(rec);
+      };
+      // Endpoints to plumb: learn the init's PID from a hook, and plumb (then write the record)
+      // while runc finishes the create.
       if (this.d.networks && Object.keys(rec.Endpoints ?? {}).length > 0) {
         signal = await InitPidSignal.open(join(paths.bundle, 'init.pid.fifo'));
         spec.hooks = { ...spec.hooks, createRuntime: [...(spec.hooks?.createRuntime ?? []), signal.hook()] };
         const networks = this.d.networks;
-        plumbed = signal.pid.then((pid) => networks.plumb(rec, pid).then(() => pid));
+        plumbed = signal.pid.then(async (pid) => {
+          await networks.plumb(rec, pid);
+          await markRunning(pid);
+          return pid;
+        });
         plumbed.catch(() => undefined);
       }
       await writeFile(join(paths.bundle, 'config.json'), serializeSpec(spec));
       await this.exits.clear(id);
       if (isJSONLog(rec.LogPath)) await dropJournal(paths.logPath);
       const pid = await this.createWithRetry(rec, paths);
-      if (plumbed && (await plumbed) !== pid) throw new TugError('Internal', `the runtime's hook saw init PID ${await plumbed}, conmon ${pid}`);
-      await signal?.close();
-      rec.State = { ...prior, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: nowRFC3339Nano(), FinishedAt: ZERO_TIME };
-      rec.ManuallyStopped = false;
-      const probe = probeSettings(rec.Config.Healthcheck, rec.Config.Shell);
-      if (probe) rec.State.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
-      // Written while the runtime starts: a crash in between finds a running record, and its
-      // monitor reports the exit (or, if the start never happened, the missing process does).
-      const settled = await Promise.allSettled([this.runtime(rec).start(id, pid), this.d.store.save(rec)]);
-      for (const r of settled) if (r.status === 'rejected') throw r.reason;
+      if (plumbed) {
+        const seen = await plumbed;
+        if (seen !== pid) throw new TugError('Internal', `the runtime's hook saw init PID ${seen}, conmon ${pid}`);
+        await signal?.close();
+        await this.runtime(rec).start(id, pid);
+      } else {
+        const settled = await Promise.allSettled([this.runtime(rec).start(id, pid), markRunning(pid)]);
+        for (const r of settled) if (r.status === 'rejected') throw r.reason;
+      }
       this.waiters.started(id);
       this.watchLog(rec);
       this.emit(rec, 'start');

@@ -2,12 +2,15 @@
 // background. A removal is done, as far as anyone looking at its old path can tell, once the
 // rename is; the bytes follow. Whatever a crash leaves in the trash goes at the next start.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isErrno } from '../errors.js';
 
 export class Trash {
-  private readonly pending = new Set<Promise<void>>();
+  /** Deletions run one after another, one file at a time: in the background they hold at most one
+   * of libuv's four pool threads, and the requests in flight keep the other three. */
+  private queue: Promise<void> = Promise.resolve();
+  private waiting = 0;
 
   constructor(readonly dir: string, private readonly warn: (msg: string) => void = () => undefined) {}
 
@@ -36,13 +39,28 @@ export class Trash {
 
   /** Resolves when everything discarded so far is deleted. */
   async drain(): Promise<void> {
-    while (this.pending.size) await Promise.all(this.pending);
+    while (this.waiting) await this.queue;
   }
 
   private delete(path: string): void {
-    const p = rm(path, { recursive: true, force: true }).catch((err: unknown) => {
+    this.waiting++;
+    this.queue = this.queue.then(() => removeTree(path)).catch((err: unknown) => {
       this.warn(`emptying the trash: ${err instanceof Error ? err.message : String(err)}`);
-    }).finally(() => this.pending.delete(p));
-    this.pending.add(p);
+    }).finally(() => { this.waiting--; });
+  }
+}
+
+/** Deletes a tree depth first, one entry at a time (fs.rm would start on every entry at once). */
+async function removeTree(path: string): Promise<void> {
+  const st = await lstat(path).catch((err: unknown) => {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    throw err;
+  });
+  if (!st) return;
+  if (st.isDirectory()) {
+    for (const name of await readdir(path)) await removeTree(join(path, name));
+    await rmdir(path);
+  } else {
+    await unlink(path);
   }
 }
