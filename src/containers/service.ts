@@ -241,12 +241,22 @@ export class ContainerService {
       const files = this.networkFiles(id);
       // Addresses first: /etc/hosts names the container's own.
       await this.d.networks?.prepare(rec);
-      await writeNetworkFiles(rec, files);
       // A record written before mount points were kept gets them now, once.
-      if (!rec.MountPoints) rec.MountPoints = await this.mountPoints(rec);
-      const mounts = await setupMounts(rec.MountPoints, { containerID: id, rootfs, volumes: this.d.volumes });
+      const mountsReady = (async () => {
+        rec.MountPoints ??= await this.mountPoints(rec);
+        return setupMounts(rec.MountPoints, { containerID: id, rootfs, volumes: this.d.volumes });
+      })();
+      // What does not depend on the rest goes together; all of it settles before a failure is handled.
+      const prepared = await Promise.allSettled([
+        mountsReady,
+        writeNetworkFiles(rec, files),
+        mkdir(paths.bundle, { recursive: true, mode: 0o700 }),
+        this.exits.clear(id),
+        isJSONLog(rec.LogPath) ? dropJournal(paths.logPath) : undefined,
+      ]);
+      for (const r of prepared) if (r.status === 'rejected') throw r.reason;
+      const mounts = await mountsReady;
       const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, mounts, netnsPath: this.joinedNetns(rec) });
-      await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
       const spec = buildSpec(input);
       const probe = probeSettings(rec.Config.Healthcheck, rec.Config.Shell);
       // The record as it is once started, written while the runtime starts: a crash after it finds
@@ -271,8 +281,6 @@ export class ContainerService {
         plumbed.catch(() => undefined);
       }
       await writeFile(join(paths.bundle, 'config.json'), serializeSpec(spec));
-      await this.exits.clear(id);
-      if (isJSONLog(rec.LogPath)) await dropJournal(paths.logPath);
       const pid = await this.createWithRetry(rec, paths);
       if (plumbed) {
         const seen = await plumbed;
