@@ -9,7 +9,8 @@ import { buildSpec, containerEnv, resolveUser, serializeSpec } from '../runtime/
 import type { HostFacts } from './runspec.js';
 import { specInput } from './runspec.js';
 import type { ContainerStore } from './store.js';
-import { startFailureCode, type ContainerService } from './service.js';
+import type { ContainerService } from './service.js';
+import { startFailureCode } from './states.js';
 
 export interface ExecConfig {
   User?: string;

@@ -31,7 +31,8 @@ export class HealthChecks {
       const cur = this.store.find(rec.ID);
       if (!cur || !cur.State.Running) return;
       cur.State = { ...cur.State, Health: h };
-      void this.store.save(cur);
+      // The next result writes it again; a failed write must not take the daemon down.
+      this.store.save(cur).catch(() => undefined);
       if (changed) this.announce(cur, `health_status: ${h.Status}`);
     });
     this.stop(rec.ID);

@@ -7,7 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, TugError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/service.js';
-import { createContainer, ctlPath, livingMonitor, monitorGone, writeControl, type MonitorPaths } from '../runtime/conmon.js';
+import { createContainer, ctlPath, livingMonitor, monitorGone, type MonitorPaths } from '../runtime/conmon.js';
 import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
 import { InitPidSignal } from '../runtime/initpid.js';
 import type { Runtime } from '../runtime/runc.js';
@@ -15,7 +15,8 @@ import { buildSpec, serializeSpec } from '../runtime/spec/index.js';
 import type { LayerStore } from '../storage/layers.js';
 import type { SnapshotStore } from '../storage/snapshots.js';
 import type { ContainerCreateBody } from '../types/container.js';
-import { nowNano, nowRFC3339Nano, parseRFC3339Nano, rfc3339Nano } from '../units/time.js';
+import { nowNano, nowRFC3339Nano } from '../units/time.js';
+import { exitedState, runningState, startFailedState, startFailureCode } from './states.js';
 import { fromCreateBody, validateName } from './create.js';
 import { generateName } from './names.js';
 import { ContainerQueries } from './queries.js';
@@ -23,11 +24,12 @@ import { dirSize } from '../storage/dirsize.js';
 import { probeSettings } from './health.js';
 import { HealthChecks } from './healthchecks.js';
 import { oomKilled } from './stats.js';
-import { top, type TopResult } from './top.js';
-import { linuxResources, prunable, updatedHostConfig, type UpdateBody } from './update.js';
+import type { TopResult } from './top.js';
+import { containerTop, renameContainer, resizeContainer, updateContainer } from './manage.js';
+import { prunable, type UpdateBody } from './update.js';
 import { specInput, writeNetworkFiles, type HostFacts, type NetworkFiles } from './runspec.js';
 import type { ContainerStore } from './store.js';
-import { ZERO_TIME, type ContainerRecord } from './types.js';
+import type { ContainerRecord } from './types.js';
 import { restartDelay } from './restart.js';
 import { CONMON_LOG_SIZE_MAX, LogRotation, LogShipping, dropJournal, isJSONLog, normalizeLogConfig, rotationOf, type ShipperPaths } from './logs/index.js';
 import { signalNumber } from './signals.js';
@@ -52,13 +54,6 @@ export interface ContainerServiceDeps {
   events?: EventSink;
   networks?: ContainerNetworking;
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
-}
-
-/** dockerd's exit codes for a process that could not be started. */
-export function startFailureCode(message: string): number {
-  if (/executable file not found|no such file or directory/.test(message)) return 127;
-  if (/permission denied|is a directory/.test(message)) return 126;
-  return 128;
 }
 
 export class ContainerService {
@@ -262,9 +257,8 @@ export class ContainerService {
       // The record as it is once started, written while the runtime starts: a crash after it finds
       // a running record and the monitor, and finishes the start (or the missing process says it failed).
       const markRunning = (pid: number) => {
-        rec.State = { ...prior, Status: 'running', Running: true, Restarting: false, Paused: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: nowRFC3339Nano(), FinishedAt: ZERO_TIME };
+        rec.State = runningState(prior, pid, nowRFC3339Nano(), probe !== undefined);
         rec.ManuallyStopped = false;
-        if (probe) rec.State.Health = { Status: 'starting', FailingStreak: 0, Log: [] };
         return this.d.store.save(rec);
       };
       // Endpoints to plumb: learn the init's PID from a hook, and plumb (then write the record)
@@ -303,7 +297,7 @@ export class ContainerService {
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch(() => undefined);
       await this.d.networks?.release(rec).catch(() => undefined);
       const message = errorMessage(err);
-      rec.State = { ...prior, Error: message, ExitCode: startFailureCode(message), Running: false, Restarting: false, Pid: 0 };
+      rec.State = startFailedState(prior, message);
       await this.d.store.save(rec);
       if (rec.HostConfig.AutoRemove) await this.removeLocked(rec, true, true);
       if (err instanceof TugError && err.kind !== 'Internal') throw err;
@@ -408,9 +402,7 @@ export class ContainerService {
         autoRemove ? Promise.all([this.d.snapshots.remove(id), monitorGone(this.monitorPaths(id))]) : undefined,
       ]);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch((err) => this.d.log('warn', `releasing volumes of ${id.slice(0, 12)}: ${errorMessage(err)}`));
-      // The exit file's mtime has the kernel's coarse clock: a quick exit can seem to precede the start.
-      const started = parseRFC3339Nano(rec.State.StartedAt) ?? 0n;
-      rec.State = { ...rec.State, Status: 'exited', Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: status.code, OOMKilled: oom, FinishedAt: rfc3339Nano(status.atNs > started ? status.atNs : started) };
+      rec.State = exitedState(rec.State, status.code, status.atNs, oom);
       // An --rm container's record is deleted just below: writing it first would only cost an fsync.
       // (A crash in between finds it running with no monitor and removes it at the next start.)
       // The exit file goes only once the record holds the code: a crash in between keeps it.
@@ -452,7 +444,7 @@ export class ContainerService {
     if (!rec.State.Running) throw new ConflictError(`cannot kill container: ${ref}: container ${rec.ID} is not running`);
     if (byUser && /^(SIG)?KILL$|^9$/.test(signal.toUpperCase())) {
       rec.ManuallyStopped = true;
-      this.cancelRestart(rec);
+      await this.cancelRestart(rec);
     }
     if (rec.State.Restarting) return;
     this.emit(rec, 'kill', { signal: signalNumber(signal) });
@@ -460,13 +452,15 @@ export class ContainerService {
     if (rec.State.Paused) await this.runtime(rec).resume(rec.ID).catch(() => undefined);
   }
 
-  private cancelRestart(rec: ContainerRecord): void {
+  /** Drops a pending restart; the record says exited again once this resolves. */
+  private async cancelRestart(rec: ContainerRecord): Promise<void> {
     const t = this.restartTimers.get(rec.ID);
     if (t) clearTimeout(t);
     this.restartTimers.delete(rec.ID);
     if (rec.State.Restarting) {
       rec.State = { ...rec.State, Restarting: false, Running: false, Status: 'exited' };
-      void this.d.store.save(rec);
+      // Awaited: a removal right after would take the directory from under the write.
+      await this.d.store.save(rec);
     }
   }
 
@@ -474,7 +468,7 @@ export class ContainerService {
   async stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
     const rec = this.d.store.get(ref);
     rec.ManuallyStopped = true;
-    this.cancelRestart(rec);
+    await this.cancelRestart(rec);
     if (!rec.State.Running) {
       await this.d.store.save(rec);
       throw new NotModifiedError('container already stopped');
@@ -532,7 +526,7 @@ export class ContainerService {
       await this.kill(rec.ID, 'KILL', false).catch(() => undefined);
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
     }
-    this.cancelRestart(rec);
+    await this.cancelRestart(rec);
     await this.serial(rec.ID, () => this.removeLocked(rec, true, opts.volumes === true));
   }
 
@@ -557,38 +551,16 @@ export class ContainerService {
     this.waiters.removed(rec.ID, { StatusCode: rec.State.ExitCode });
   }
 
-  async rename(ref: string, newName: string): Promise<void> {
-    const rec = this.d.store.get(ref);
-    const name = validateName(newName);
-    if (name === rec.Name) throw new InvalidParameterError(`Renaming a container with the same name as its current name`);
-    const old = rec.Name;
-    this.d.store.reserveName(name, rec.ID);
-    rec.Name = name;
-    // The embedded DNS answers to the new name only, as dockerd's does after a rename.
-    for (const ep of Object.values(rec.Endpoints ?? {})) ep.DNSNames &&= ep.DNSNames.map((n) => (n === old.slice(1) ? name.slice(1) : n));
-    await this.d.store.save(rec);
-    this.d.store.releaseName(old, rec.ID);
-    this.emit(rec, 'rename', { oldName: old });
+  rename(ref: string, newName: string): Promise<void> {
+    return renameContainer(this, ref, newName);
   }
 
-  async top(ref: string, psArgs: string): Promise<TopResult> {
-    const rec = this.d.store.get(ref);
-    if (!rec.State.Running) throw new ConflictError(`Container ${rec.ID} is not running`);
-    return top(await this.runtime(rec).ps(rec.ID), psArgs);
+  top(ref: string, psArgs: string): Promise<TopResult> {
+    return containerTop(this, ref, psArgs);
   }
 
-  async update(ref: string, body: UpdateBody): Promise<{ Warnings: string[] }> {
-    const rec = this.d.store.get(ref);
-    const hc = updatedHostConfig(rec, body);
-    if (rec.State.Running) {
-      await this.runtime(rec).update(rec.ID, linuxResources(hc)).catch((err) => {
-        throw new InvalidParameterError(`Cannot update container ${rec.ID}: ${errorMessage(err)}`);
-      });
-    }
-    rec.HostConfig = hc;
-    await this.d.store.save(rec);
-    this.emit(rec, 'update');
-    return { Warnings: [] };
+  update(ref: string, body: UpdateBody): Promise<{ Warnings: string[] }> {
+    return updateContainer(this, ref, body);
   }
 
   async prune(filters: Record<string, string[]>): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
@@ -603,12 +575,8 @@ export class ContainerService {
     return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   }
 
-  /** Resizes the container's pty through conmon's control FIFO ("1 <height> <width>"). */
-  async resize(ref: string, height: number, width: number): Promise<void> {
-    const rec = this.d.store.get(ref);
-    if (!rec.State.Running) throw new ConflictError(`Container ${rec.ID} is not running`);
-    if (!rec.Config.Tty) return;
-    await writeControl(ctlPath(this.monitorPaths(rec.ID)), `1 ${height} ${width}\n`);
+  resize(ref: string, height: number, width: number): Promise<void> {
+    return resizeContainer(this, ref, height, width);
   }
 
   /** Registers at once (so a `start` right after cannot slip past), resolves on the condition. */

@@ -10,6 +10,10 @@ import type { ContainerRecord } from './types.js';
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly byName = new Map<string, string>();
+  /** Each container's last write, so the next one waits for it. */
+  private readonly writes = new Map<string, Promise<void>>();
+  /** Containers removed lately: a write still on its way for one of them is dropped. */
+  private readonly removed = new Set<string>();
 
   /** `trash`: a removed container's directory (its logs included) is deleted in the background. */
   constructor(readonly root: string, private readonly trash?: Trash) {}
@@ -79,14 +83,30 @@ export class ContainerStore {
     return this.byName.has(name);
   }
 
+  /**
+   * Writes the record. Writes of one container go one after another, so the last one made is the
+   * one on disk; a write that comes after the container's removal is dropped (it would bring the
+   * removed record back).
+   */
   async save(rec: ContainerRecord): Promise<void> {
-    await mkdir(this.dir(rec.ID), { recursive: true, mode: 0o710 });
-    await writeJSONAtomic(join(this.dir(rec.ID), 'config.v2.json'), rec);
-    this.byId.set(rec.ID, rec);
-    this.byName.set(rec.Name, rec.ID);
+    const write = (this.writes.get(rec.ID) ?? Promise.resolve()).then(async () => {
+      if (this.removed.has(rec.ID)) return;
+      await mkdir(this.dir(rec.ID), { recursive: true, mode: 0o710 });
+      await writeJSONAtomic(join(this.dir(rec.ID), 'config.v2.json'), rec);
+      this.byId.set(rec.ID, rec);
+      this.byName.set(rec.Name, rec.ID);
+    });
+    const settled = write.catch(() => undefined);
+    this.writes.set(rec.ID, settled);
+    void settled.then(() => { if (this.writes.get(rec.ID) === settled) this.writes.delete(rec.ID); });
+    await write;
   }
 
   async delete(rec: ContainerRecord): Promise<void> {
+    this.removed.add(rec.ID);
+    // IDs are never reused; the mark only has to outlive writes already under way.
+    setTimeout(() => this.removed.delete(rec.ID), 60_000).unref();
+    await this.writes.get(rec.ID);
     // The record goes first: a crash after it leaves a directory init() reports as an orphan.
     await rm(join(this.dir(rec.ID), 'config.v2.json'), { force: true });
     this.byId.delete(rec.ID);

@@ -3,10 +3,10 @@
 // iptables chains and leaves every other chain alone.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
 import { freePorts } from '../helpers/ports.js';
+import { httpGet } from '../helpers/http.js';
 
 let d: TestDaemon;
 
@@ -18,18 +18,6 @@ before(async () => {
 after(async () => {
   await d.cleanup();
 });
-
-function httpGet(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/index.html', timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 async function ok(args: string[]): Promise<string> {
   const r = await d.tug(args);
@@ -51,11 +39,11 @@ describe('networks across restarts', () => {
     const ipBefore = (await d.api('GET', '/containers/srv/json')).body as { NetworkSettings: { Networks: { keep: { IPAddress: string } } } };
     await d.kill9();
     // Forwarding is the kernel's: the port answers while tugd is down.
-    assert.equal(await httpGet(port), 'kept\n');
+    assert.equal(await httpGet('127.0.0.1', port), 'kept\n');
     // `brief` exits while tugd is down; its address must come back free.
     await new Promise((r) => setTimeout(r, 2500));
     await d.startProcess();
-    assert.equal(await httpGet(port), 'kept\n');
+    assert.equal(await httpGet('127.0.0.1', port), 'kept\n');
     assert.equal(await ok(['run', '--rm', '--network', 'keep', 'busybox', 'sh', '-c', 'timeout 5 wget -qO- http://srv/index.html; exit $?']), 'kept\n');
     const again = await d.tug(['run', '--rm', '-p', `${port}:80`, 'busybox', 'true']);
     assert.match(again.stderr, /port is already allocated/);

@@ -2,7 +2,6 @@
 // (busybox httpd + wget) but not across networks; published ports answer on 127.0.0.1 and on
 // the host's own address; -P, taken ports, --internal, outbound NAT to the host's gateway.
 import assert from 'node:assert/strict';
-import { get } from 'node:http';
 import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -10,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildResponse, parseQuery } from '../../src/networks/dnswire.js';
 import { TestDaemon } from '../helpers/daemon.js';
 import { freePorts } from '../helpers/ports.js';
+import { httpGet } from '../helpers/http.js';
 
 let d: TestDaemon;
 
@@ -30,18 +30,6 @@ function hostAddress(): string {
     if (v4) return v4.address;
   }
   throw new Error('no non-loopback IPv4 address on this host');
-}
-
-function httpGet(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host, port, path: '/index.html', timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
 }
 
 const HTTPD = (text: string) => ['sh', '-c', `echo ${text} > /tmp/index.html && exec httpd -f -p 80 -h /tmp`];
