@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvalidParameterError, TugError, isErrno } from '../errors.js';
 import { applyLayer } from './apply.js';
+import { BrokenLinkError, bodyOf, getBlob } from './blob-get.js';
 import { decompress } from './compression.js';
 import { SLOT, type FromWorker, type ToWorker, type UnpackJob, type WireError } from './unpack.js';
 
@@ -38,8 +39,13 @@ port.on('message', (m: ToWorker) => {
   current.wake?.();
 });
 
+/** Bytes of the download, and the slot they sit in when the main thread filled one. */
+type Arrival = { slot?: number; bytes: Buffer };
+/** How often a worker's own download says how far it has come (the main thread throttles again). */
+const PROGRESS_MS = 50;
+
 /** The filled slots the main thread names, in order, as they arrive. */
-async function* incoming(c: Current): AsyncGenerator<{ slot: number; bytes: Buffer }> {
+async function* incoming(c: Current): AsyncGenerator<Arrival> {
   for (;;) {
     while (c.queue.length === 0) await new Promise<void>((r) => { c.wake = r; });
     c.wake = undefined;
@@ -54,7 +60,7 @@ async function* incoming(c: Current): AsyncGenerator<{ slot: number; bytes: Buff
  * The whole compressed blob (what partial/ held, then the download), checked at its end. The
  * file's flush to disk starts then, while the tail of the layer is unpacked: `synced` says when.
  */
-function compressed(job: UnpackJob, c: Current): { bytes: AsyncGenerator<Buffer>; synced: Promise<void> } {
+function compressed(job: UnpackJob, arrivals: AsyncIterable<Arrival>, c: Current): { bytes: AsyncGenerator<Buffer>; synced: Promise<void> } {
   let flushed: (err: Error | null) => void = () => undefined;
   const synced = new Promise<void>((resolve, reject) => { flushed = (err) => (err ? reject(err) : resolve()); });
   synced.catch(() => undefined);
@@ -68,12 +74,16 @@ function compressed(job: UnpackJob, c: Current): { bytes: AsyncGenerator<Buffer>
         yield chunk as Buffer;
       }
       let pos = job.have;
-      for await (const { slot, bytes: batch } of incoming(c)) {
+      for await (const { slot, bytes: batch } of arrivals) {
         hash.update(batch);
         for (let off = 0; off < batch.length;) {
           const n = writeSync(fd, batch, off, batch.length - off, pos);
           off += n;
           pos += n;
+        }
+        if (slot === undefined) {
+          yield batch;
+          continue;
         }
         // The slot is filled again as soon as it is named back: what goes on is a copy.
         const chunk = Buffer.from(batch);
@@ -98,19 +108,60 @@ function compressed(job: UnpackJob, c: Current): { bytes: AsyncGenerator<Buffer>
   return { bytes: bytes(), synced };
 }
 
+/** Where a job's compressed bytes come from, from `have` on. */
+interface Input {
+  have: number;
+  arrivals: AsyncIterable<Arrival>;
+  close(): void;
+}
+
+/** The worker's own GET of the rest of the blob; undefined when its final status is not ours to take. */
+async function download(job: UnpackJob, c: Current): Promise<Input | undefined> {
+  const source = job.source!;
+  const got = await getBlob(source, job.have, c.abort.signal);
+  if (!got.ok) {
+    post({ t: 'refused', j: c.id, status: got.status });
+    return undefined;
+  }
+  // A registry that ignores the Range sends it all again: the partial file starts over.
+  const { res, offset } = got;
+  let current = offset;
+  post({ t: 'progress', j: c.id, current });
+  async function* arrivals(): AsyncGenerator<Arrival> {
+    let told = Date.now();
+    for await (const bytes of bodyOf(res, source.url, c.abort.signal)) {
+      current += bytes.length;
+      if (Date.now() - told >= PROGRESS_MS) {
+        told = Date.now();
+        post({ t: 'progress', j: c.id, current });
+      }
+      yield { bytes };
+    }
+    post({ t: 'progress', j: c.id, current });
+  }
+  // A job that fails before it reads the body lets the connection go all the same.
+  return { have: offset, arrivals: arrivals(), close: () => res.destroy() };
+}
+
 function wire(err: unknown): WireError {
+  if (err instanceof BrokenLinkError) return { brokenLink: true, kind: err.kind, code: err.code, message: err.message };
   if (err instanceof TugError) return { kind: err.kind, code: err.code, message: err.message };
   if (isErrno(err)) return { code: err.code, errno: err.errno, syscall: err.syscall, message: err.message };
   return { kind: 'Internal', message: err instanceof Error ? err.message : String(err) };
 }
 
 async function run(job: UnpackJob, c: Current): Promise<void> {
+  let input: Input | undefined;
   try {
-    const { bytes, synced } = compressed(job, c);
+    input = job.source ? await download(job, c) : { have: job.have, arrivals: incoming(c), close: () => undefined };
+    if (!input) return;
+    const { bytes, synced } = compressed({ ...job, have: input.have }, input.arrivals, c);
     const result = await applyLayer(await decompress(Readable.from(bytes, { objectMode: false })), job.dest, { signal: c.abort.signal, blockingWrites: true });
     await synced;
     post({ t: 'done', j: c.id, result });
   } catch (err) {
     post({ t: 'error', j: c.id, err: wire(err) });
+  } finally {
+    input?.close();
   }
 }
