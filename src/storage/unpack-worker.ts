@@ -1,7 +1,8 @@
-// The CPU half of a layer download, on a thread of its own so that four layers use both cores:
-// the compressed bytes are hashed and kept in the partial file, decompressed and unpacked
-// (applyLayer hashes the tar for the DiffID). Entry point of the workers unpack.ts keeps;
-// one job at a time, many over a worker's life.
+// A layer download on a thread of its own so that four layers use both cores: the blob's GET
+// (blob-get.ts; or bytes the main thread feeds through shared slots), the compressed bytes
+// hashed and kept in the partial file, decompressed and unpacked (applyLayer hashes the tar
+// for the DiffID). Entry point of the workers unpack.ts keeps; one job at a time, many over
+// a worker's life.
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, fdatasync, openSync, writeSync } from 'node:fs';
 import { Readable } from 'node:stream';

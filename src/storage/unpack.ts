@@ -1,7 +1,8 @@
-// A layer download unpacked on a worker thread (unpack-worker.ts): the main thread only copies
-// the response's bytes into the slots of a memory both threads share, 1 MiB each, and names
-// the filled slot; the worker names it back once it is done with it. Buffers handed over by
-// postMessage instead cost the main thread a mark-compact every ~15 MB (their external memory).
+// A layer download unpacked on a worker thread (unpack-worker.ts). Mostly the worker makes the
+// blob's GET itself (downloadOffThread) and the main thread only hears of progress. Otherwise
+// the main thread copies the response's bytes into the slots of a memory both threads share,
+// 1 MiB each, and names the filled slot; the worker names it back once it is done with it.
+// Buffers handed over by postMessage instead cost a mark-compact every ~15 MB (external memory).
 import { Worker } from 'node:worker_threads';
 import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, TugError, UnauthorizedError, UnavailableError, type ErrorKind } from '../errors.js';
 import type { ApplyResult } from './apply.js';
