@@ -1,11 +1,13 @@
 // A layer whose unpack worker makes the blob's GET itself, against HTTP servers on 127.0.0.1:
 // credentials to the registry's origin only (also across redirects), a Range for the bytes
 // partial/ holds (and a server that ignores it), a status the worker does not take, a link
-// that breaks mid-blob (its bytes kept for a resume), and a cancel.
+// that breaks mid-blob (its bytes kept for a resume), TLS as the client has it, and a cancel.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -180,5 +182,23 @@ describe('unpack worker that downloads the blob itself', () => {
     };
     const { partial, dest } = place();
     await assert.rejects(downloadOffThread({ partial, have: 0, digest: sha256(blob), dest, source: source() }, noHooks, ac.signal), /cancelled mid-blob/);
+  });
+
+  it('https: a self-signed registry is spoken to only when it is insecure (loopback, --insecure-registry)', async () => {
+    const key = join(root, 'key.pem');
+    const cert = join(root, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-days', '1'], { stdio: 'ignore' });
+    const tls = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, blobHandler(blob));
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/v2/a/blobs/x`;
+      const a = place();
+      assert.equal((await downloadOffThread({ ...a, have: 0, digest: sha256(blob), source: { ...source(), url } }, noHooks)).diffID, sha256(tarBytes));
+      const b = place();
+      await assert.rejects(downloadOffThread({ ...b, have: 0, digest: sha256(blob), source: { ...source(), url, insecure: false } }, noHooks), (err: unknown) => err instanceof BrokenLinkError && /self-signed|certificate/.test((err as Error).message));
+    } finally {
+      tls.closeAllConnections();
+      await new Promise((r) => tls.close(r));
+    }
   });
 });
