@@ -1,6 +1,6 @@
 // Bearer tokens over time: a streamed upload cannot be replayed after a 401, so the registry
-// client renews a token that is about to expire before it sends one (or hands one to a worker). A registry and token
-// server on 127.0.0.1 that accept only tokens they issued and that have not expired.
+// client renews a token that is about to expire before it sends one (or hands one to a worker).
+// A registry and token server on 127.0.0.1 that accept only tokens they issued, unexpired.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
