@@ -168,13 +168,27 @@ export class RegistryClient {
     return new URL(path, this.base);
   }
 
+  /** Pinged, and holding a token that is still good for a while. */
+  private async ready(signal?: AbortSignal): Promise<void> {
+    if (!this.base) await this.ping(signal);
+    else if (this.challenge?.scheme === 'bearer' && Date.now() > this.tokenExpires - TOKEN_MARGIN_MS) await this.authorize(signal);
+  }
+
+  /**
+   * Where a GET of `path` goes and the credentials it carries, for a thread that makes the
+   * request itself (a layer's download); they are renewed first as `request` would.
+   */
+  async target(path: string, signal?: AbortSignal): Promise<{ url: string; headers: Record<string, string>; authorization?: string; insecure: boolean }> {
+    await this.ready(signal);
+    return { url: this.url(path).href, headers: { 'User-Agent': USER_AGENT }, ...(this.authorization ? { authorization: this.authorization } : {}), insecure: this.endpoint.insecure };
+  }
+
   /**
    * One request with our credentials; a 401 on a bodiless request re-authorises once. A
    * streamed body cannot be sent twice, so a token about to expire is renewed before it.
    */
   async request(req: RegistryRequest): Promise<IncomingMessage> {
-    if (!this.base) await this.ping(req.signal);
-    else if (this.challenge?.scheme === 'bearer' && Date.now() > this.tokenExpires - TOKEN_MARGIN_MS) await this.authorize(req.signal);
+    await this.ready(req.signal);
     const go = () => send(this.url(req.path), { ...req, headers: { ...req.headers, ...(this.authorization ? { Authorization: this.authorization } : {}) } }, this.endpoint.insecure);
     let res = await go();
     if (res.statusCode === 401 && (req.body === undefined || Buffer.isBuffer(req.body))) {

@@ -9,7 +9,8 @@ import { InvalidParameterError, NotFoundError } from '../errors.js';
 import { type Descriptor, type ImageConfig, type ImageLayer, type Manifest } from '../images/types.js';
 import { familiarName, familiarString, referenceString, repositoryName, type Reference } from '../reference/index.js';
 import { chainIDs, encoded } from '../storage/digest.js';
-import { prewarmUnpack, unpackOffThread, type UnpackSink } from '../storage/unpack.js';
+import { BrokenLinkError } from '../storage/blob-get.js';
+import { BlobRefusedError, downloadOffThread, prewarmUnpack, unpackOffThread, type UnpackSink } from '../storage/unpack.js';
 import { RegistryClient, readText } from './client.js';
 import type { DistributionContext } from './context.js';
 import { endpointFor } from './endpoint.js';
@@ -90,7 +91,11 @@ interface LayerJob {
   parent?: string;
 }
 
-/** Downloads one layer and unpacks it as the bytes arrive; returns what the image record keeps. */
+/**
+ * Downloads one layer and unpacks it as the bytes arrive; returns what the image record keeps.
+ * The worker that unpacks it makes the GET itself; a status it does not take (a 401 to answer,
+ * the registry's error) sends the layer down the client's own path, the bytes fed from here.
+ */
 async function fetchLayer(ctx: DistributionContext, client: RegistryClient, repo: string, job: LayerJob, progress: ProgressSink, signal?: AbortSignal): Promise<ImageLayer> {
   const { desc } = job;
   const id = shortID(desc.digest);
@@ -100,12 +105,9 @@ async function fetchLayer(ctx: DistributionContext, client: RegistryClient, repo
     await rm(partial, { force: true });
     have = 0;
   }
+  const needed = have < desc.size || desc.size === 0;
+  const path = `/v2/${repo}/blobs/${desc.digest}`;
   let res: IncomingMessage | undefined;
-  if (have < desc.size || desc.size === 0) {
-    const opened = await openBlob(client, repo, desc.digest, have, signal);
-    res = opened.res;
-    have = opened.offset;
-  }
   const bar = new ByteProgress(progress, id, 'Downloading', desc.size);
   bar.current = have;
   let brokenLink = false;
@@ -133,15 +135,29 @@ async function fetchLayer(ctx: DistributionContext, client: RegistryClient, repo
     progress({ status: 'Download complete', id, progressDetail: {} });
     progress({ status: 'Extracting', id, progressDetail: { current: desc.size, total: desc.size }, progress: progressBar(desc.size, desc.size) });
   };
+  const unpack = async (dest: string) => {
+    if (needed) {
+      const source = await client.target(path, signal);
+      try {
+        return await downloadOffThread({ partial, have, digest: desc.digest, dest, source }, { onVerified: verified, onProgress: (current) => bar.add(current - bar.current) }, signal);
+      } catch (err) {
+        if (!(err instanceof BlobRefusedError)) throw err;
+      }
+      const opened = await openBlob(client, repo, desc.digest, have, signal);
+      res = opened.res;
+      have = opened.offset;
+      bar.current = have;
+    }
+    return unpackOffThread({ partial, have, digest: desc.digest, dest }, feed, verified, signal);
+  };
   try {
-    const unpack = (dest: string) => unpackOffThread({ partial, have, digest: desc.digest, dest }, feed, verified, signal);
     const layer = await ctx.images.layers.registerWith(unpack, job.parent, { expectedDiffID: job.diffID });
     const blob = await ctx.images.content.adopt(partial, desc.digest);
     return { diffID: layer.diffID, chainID: layer.chainID, blob: blob.digest, mediaType: desc.mediaType, blobSize: blob.size, size: layer.size };
   } catch (err) {
     res?.destroy();
     // A broken connection's bytes are worth resuming from; bytes that failed to check are not.
-    if (!brokenLink && !signal?.aborted) await rm(partial, { force: true });
+    if (!brokenLink && !(err instanceof BrokenLinkError) && !signal?.aborted) await rm(partial, { force: true });
     throw err;
   }
 }

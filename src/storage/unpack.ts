@@ -1,10 +1,12 @@
-// A layer download unpacked on a worker thread (unpack-worker.ts): the main thread only copies
-// the response's bytes into the slots of a memory both threads share, 1 MiB each, and names
-// the filled slot; the worker names it back once it is done with it. Buffers handed over by
-// postMessage instead cost the main thread a mark-compact every ~15 MB (their external memory).
+// A layer download unpacked on a worker thread (unpack-worker.ts). Mostly the worker makes the
+// blob's GET itself (downloadOffThread) and the main thread only hears of progress. Otherwise
+// the main thread copies the response's bytes into the slots of a memory both threads share,
+// 1 MiB each, and names the filled slot; the worker names it back once it is done with it.
+// Buffers handed over by postMessage instead cost a mark-compact every ~15 MB (external memory).
 import { Worker } from 'node:worker_threads';
 import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, TugError, UnauthorizedError, UnavailableError, type ErrorKind } from '../errors.js';
 import type { ApplyResult } from './apply.js';
+import { BrokenLinkError, type BlobSource } from './blob-get.js';
 
 export interface UnpackJob {
   /** The partial download: its first `have` bytes are already there, the rest is appended. */
@@ -14,12 +16,16 @@ export interface UnpackJob {
   digest: string;
   /** The empty directory the layer is unpacked into. */
   dest: string;
+  /** The worker GETs the rest of the blob itself, from `have` on; else the main thread feeds it. */
+  source?: BlobSource;
 }
 
-export type WireError = { kind?: ErrorKind; code?: string; errno?: number; syscall?: string; message: string };
+export type WireError = { kind?: ErrorKind; code?: string; errno?: number; syscall?: string; message: string; brokenLink?: boolean };
 /** Every message names its job (`j`): a worker runs many, one after another. */
 export type ToWorker = { t: 'job'; j: number; job: UnpackJob } | { t: 'chunk'; j: number; slot: number; length: number } | { t: 'end'; j: number } | { t: 'fail'; j: number };
-export type FromWorker = { t: 'credit'; j: number; slot: number } | { t: 'verified'; j: number } | { t: 'done'; j: number; result: ApplyResult } | { t: 'error'; j: number; err: WireError };
+export type FromWorker = { t: 'credit'; j: number; slot: number } | { t: 'verified'; j: number } | { t: 'done'; j: number; result: ApplyResult } | { t: 'error'; j: number; err: WireError }
+  /** Of a worker's own download: the bytes the blob has so far, and a final status it does not take. */
+  | { t: 'progress'; j: number; current: number } | { t: 'refused'; j: number; status: number };
 
 /** Where unpack-worker.js sits: beside this module in dist/, beside bin/tugd in the bundle. */
 const WORKER = new URL('./unpack-worker.js', import.meta.url);
@@ -81,6 +87,7 @@ const KINDS: Partial<Record<ErrorKind, new (message: string) => TugError>> = {
 
 /** The worker's error as the same kind (or errno) it was over there. */
 export function unwire(e: WireError): Error {
+  if (e.brokenLink) return new BrokenLinkError(e.message);
   if (e.kind) {
     const Kind = KINDS[e.kind];
     return Kind ? new Kind(e.message) : new TugError(e.kind, e.message, e.code);
@@ -93,13 +100,41 @@ export interface UnpackSink {
   write(chunk: Buffer): Promise<void>;
 }
 
+/** The worker's GET of the blob was answered with a status other than 200 or 206; nothing was written. */
+export class BlobRefusedError extends TugError {
+  constructor(readonly status: number) {
+    super('Internal', `blob GET answered ${status}`);
+  }
+}
+
+export interface DownloadHooks {
+  /** The compressed digest has matched. */
+  onVerified(): void;
+  /** How many of the blob's bytes are in, counting those partial/ held (as the download goes). */
+  onProgress(current: number): void;
+}
+
+/**
+ * Runs a job whose worker downloads the blob itself from `job.source`; resolves as
+ * unpackOffThread does. A final status other than 200/206 rejects with BlobRefusedError before
+ * anything is written, so the caller can make the request its own way; a connection that breaks
+ * rejects with BrokenLinkError, the bytes that came through it kept in partial/.
+ */
+export function downloadOffThread(job: UnpackJob & { source: BlobSource }, hooks: DownloadHooks, signal?: AbortSignal): Promise<ApplyResult> {
+  return runJob(job, undefined, hooks, signal);
+}
+
 /**
  * Runs `job` on a worker while `feed` writes the rest of the compressed blob into the sink.
  * Resolves to the DiffID and size once the layer is unpacked; `onVerified` is called when the
  * compressed digest has matched. If `feed` throws, the worker stops and the error is passed on.
  * Either way it returns only when the worker writes nothing more; `signal` stops it at any point.
  */
-export async function unpackOffThread(job: UnpackJob, feed: (sink: UnpackSink) => Promise<void>, onVerified: () => void, signal?: AbortSignal): Promise<ApplyResult> {
+export function unpackOffThread(job: UnpackJob, feed: (sink: UnpackSink) => Promise<void>, onVerified: () => void, signal?: AbortSignal): Promise<ApplyResult> {
+  return runJob({ ...job, source: undefined }, feed, { onVerified, onProgress: () => undefined }, signal);
+}
+
+async function runJob(job: UnpackJob, feed: ((sink: UnpackSink) => Promise<void>) | undefined, hooks: DownloadHooks, signal?: AbortSignal): Promise<ApplyResult> {
   signal?.throwIfAborted();
   const j = ++jobs;
   const unpacker = take();
@@ -126,10 +161,15 @@ export async function unpackOffThread(job: UnpackJob, feed: (sink: UnpackSink) =
       if (m.t === 'credit') {
         free.push(m.slot);
         wake?.();
-      } else if (m.t === 'verified') onVerified();
+      } else if (m.t === 'verified') hooks.onVerified();
+      else if (m.t === 'progress') hooks.onProgress(m.current);
       else if (m.t === 'done') {
         healthy = true;
         settle(undefined, m.result);
+      } else if (m.t === 'refused') {
+        // It stopped before it opened partial/ or wrote the layer: clean for the next job.
+        healthy = true;
+        settle(new BlobRefusedError(m.status));
       } else settle(unwire(m.err));
     };
     onError = (err) => settle(new TugError('Internal', `layer unpack failed: ${err.message}`, undefined, { cause: err }));
@@ -165,7 +205,7 @@ export async function unpackOffThread(job: UnpackJob, feed: (sink: UnpackSink) =
   };
   try {
     try {
-      await feed(sink);
+      if (feed) await feed(sink);
       if (slot !== undefined && used) send();
     } catch (err) {
       stop();

@@ -1,6 +1,6 @@
 // Bearer tokens over time: a streamed upload cannot be replayed after a 401, so the registry
-// client renews a token that is about to expire before it sends one. A registry and token
-// server on 127.0.0.1 that accept only tokens they issued and that have not expired.
+// client renews a token that is about to expire before it sends one (or hands one to a worker).
+// A registry and token server on 127.0.0.1 that accept only tokens they issued, unexpired.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,5 +55,18 @@ describe('bearer token lifetime', () => {
     res.resume();
     assert.equal(res.statusCode, 201);
     assert.deepEqual(seen, ['GET t1', 'GET t1', 'PUT t2']);
+  });
+
+  it('hands a thread that makes its own request (a layer\'s download) a token renewed near its expiry', async () => {
+    const client = new RegistryClient({ domain: host, host, insecure: true }, {}, ['repository:a/b:pull']);
+    const first = await client.target('/v2/a/b/blobs/sha256:x');
+    assert.equal(first.url, `http://${host}/v2/a/b/blobs/sha256:x`);
+    assert.equal(first.insecure, true);
+    assert.match(first.authorization ?? '', /^Bearer t\d+$/);
+    assert.equal((await client.target('/v2/a/b/blobs/sha256:x')).authorization, first.authorization, 'a token well within its lifetime is kept');
+    await new Promise((r) => setTimeout(r, 700));
+    const renewed = await client.target('/v2/a/b/blobs/sha256:x');
+    assert.match(renewed.authorization ?? '', /^Bearer t\d+$/);
+    assert.notEqual(renewed.authorization, first.authorization);
   });
 });
