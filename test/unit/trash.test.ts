@@ -44,6 +44,27 @@ describe('trash', () => {
     assert.deepEqual(readdirSync(t), []);
   });
 
+  it('waits for the discards to pause before deleting, unless many wait', async () => {
+    const quiet = new Trash(join(dir, 'trash5'), undefined, 300);
+    await quiet.init();
+    const victim = join(dir, 'held');
+    tree(victim);
+    await quiet.discard(victim);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(readdirSync(join(dir, 'trash5')).length, 1, 'deleted while discards might still come');
+    for (let i = 0; i < 50 && readdirSync(join(dir, 'trash5')).length; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(readdirSync(join(dir, 'trash5')), []);
+
+    const busy = new Trash(join(dir, 'trash6'), undefined, 60_000);
+    await busy.init();
+    for (let i = 0; i < 64; i++) {
+      mkdirSync(join(dir, 'many', `d${i}`, 'x'), { recursive: true });
+      await busy.discard(join(dir, 'many', `d${i}`));
+    }
+    for (let i = 0; i < 100 && readdirSync(join(dir, 'trash6')).length; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(readdirSync(join(dir, 'trash6')), [], 'a full trash waited for a pause');
+  });
+
   it('on another filesystem it deletes in place', async () => {
     // /dev/shm is a tmpfs: a rename from there into a trash on disk fails with EXDEV.
     if (!existsSync('/dev/shm')) return;
