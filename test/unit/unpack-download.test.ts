@@ -4,7 +4,7 @@
 // that breaks mid-blob (its bytes kept for a resume), TLS as the client has it, and a cancel.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -16,16 +16,12 @@ import { isTugError } from '../../src/errors.js';
 import { BrokenLinkError, type BlobSource } from '../../src/storage/blob-get.js';
 import { BlobRefusedError, SLOT, downloadOffThread } from '../../src/storage/unpack.js';
 import { tarOf } from '../helpers/tar.js';
+import { placesUnder } from '../helpers/places.js';
 
 const root = mkdtempSync('/tmp/tug-unpack-get-test-');
-let counter = 0;
+const place = placesUnder(root);
 const sha256 = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
-function place(): { partial: string; dest: string } {
-  const dir = join(root, `c${counter++}`);
-  mkdirSync(join(dir, 'diff'), { recursive: true });
-  return { partial: join(dir, 'partial'), dest: join(dir, 'diff') };
-}
 
 interface Seen { url: string; authorization?: string; range?: string }
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;

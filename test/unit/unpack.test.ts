@@ -4,26 +4,21 @@
 // layer still unpacks.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { isErrno, isTugError } from '../../src/errors.js';
 import { SLOT, unpackOffThread, unwire, type UnpackSink } from '../../src/storage/unpack.js';
 import { tarOf } from '../helpers/tar.js';
+import { placesUnder } from '../helpers/places.js';
 
 const root = mkdtempSync('/tmp/tug-unpack-test-');
+const place = placesUnder(root);
 after(() => rmSync(root, { recursive: true, force: true }));
-let counter = 0;
 
 const sha256 = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
-/** A fresh partial path and an empty layer directory. */
-function place(): { partial: string; dest: string } {
-  const dir = join(root, `c${counter++}`);
-  mkdirSync(join(dir, 'diff'), { recursive: true });
-  return { partial: join(dir, 'partial'), dest: join(dir, 'diff') };
-}
 
 /** A feed that writes `data` in chunks of odd sizes, as sockets deliver them. */
 const feedOf = (data: Buffer, size = 65_521) => async (sink: UnpackSink) => {
