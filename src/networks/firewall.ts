@@ -91,8 +91,8 @@ export function renderRules(s: FirewallState): string {
   return [...nat, ...filter, ''].join('\n');
 }
 
-/** Runs a program with `input` on stdin; rejects with its stderr. */
-export function run(cmd: string, args: string[], input = ''): Promise<string> {
+/** Runs a program with `input` on stdin; a failure reads `<label>: <stderr>` (the command line's start by default). */
+export function run(cmd: string, args: string[], input = '', label = `${cmd} ${args.slice(0, 3).join(' ')}`): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -100,7 +100,7 @@ export function run(cmd: string, args: string[], input = ''): Promise<string> {
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('error', (e) => reject(new Error(`${cmd}: ${errorMessage(e)}`)));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')}: ${err.trim() || `exit ${code}`}`))));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${label}: ${err.trim() || `exit ${code}`}`))));
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
