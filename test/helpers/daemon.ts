@@ -1,5 +1,6 @@
 // Starts a private tugd for a test (its own data-root, exec-root, socket and bridge name) and
 // runs the tug and docker CLIs against it. Everything it makes is removed by cleanup().
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -95,6 +96,13 @@ export class TestDaemon {
 
   tug(args: string[], opts: { input?: Buffer | string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
     return runProcess(TUG, args, { input: opts.input, env: this.env(opts.env) });
+  }
+
+  /** `tug ARGS`, which must succeed; its stdout. */
+  async tugOk(args: string[]): Promise<string> {
+    const r = await this.tug(args);
+    assert.equal(r.code, 0, `tug ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
   }
 
   docker(args: string[], opts: { input?: Buffer | string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {

@@ -18,11 +18,7 @@ async function buildRun(script: string, flags: string[] = []): Promise<string> {
   return r.stdout;
 }
 
-async function ok(args: string[]): Promise<string> {
-  const r = await d.tug(args);
-  assert.equal(r.code, 0, `tug ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[]): Promise<string> => d.tugOk(args);
 
 const esc = (s: string) => s.replace(/\./g, '\\.');
 

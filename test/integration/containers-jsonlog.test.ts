@@ -21,11 +21,7 @@ after(async () => {
   await d.cleanup();
 });
 
-async function tug(args: string[]): Promise<string> {
-  const r = await d.tug(args);
-  assert.equal(r.code, 0, `tug ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const tug = (args: string[]): Promise<string> => d.tugOk(args);
 
 interface Entry {
   log: string;

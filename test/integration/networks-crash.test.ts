@@ -19,11 +19,7 @@ after(async () => {
   await d.cleanup();
 });
 
-async function ok(args: string[]): Promise<string> {
-  const r = await d.tug(args);
-  assert.equal(r.code, 0, `tug ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[]): Promise<string> => d.tugOk(args);
 
 function ourRules(): string[] {
   const save = spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout;

@@ -38,11 +38,7 @@ const HTTPD = (text: string) => ['sh', '-c', `echo ${text} > /tmp/index.html && 
 // trailing `exit` keeps ash from exec'ing the last command).
 const WGET = (url: string) => ['sh', '-c', `timeout 5 wget -qO- ${url}; exit $?`];
 
-async function ok(args: string[]): Promise<string> {
-  const r = await d.tug(args);
-  assert.equal(r.code, 0, `tug ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[]): Promise<string> => d.tugOk(args);
 
 async function inspect(name: string): Promise<{ NetworkSettings: Record<string, unknown> & { Networks: Record<string, { IPAddress: string; Gateway: string; Aliases: string[] | null; DNSNames: string[] | null }>; Ports: Record<string, { HostIp: string; HostPort: string }[] | null> } }> {
   const r = await d.api('GET', `/containers/${name}/json`);
