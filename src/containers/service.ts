@@ -16,7 +16,7 @@ import type { LayerStore } from '../storage/layers.js';
 import type { SnapshotStore } from '../storage/snapshots.js';
 import type { ContainerCreateBody } from '../types/container.js';
 import { nowNano, nowRFC3339Nano } from '../units/time.js';
-import { exitedState, runningState, startFailedState, startFailureCode } from './states.js';
+import { exitedState, runningState, startFailedState } from './states.js';
 import { fromCreateBody, validateName } from './create.js';
 import { generateName } from './names.js';
 import { ContainerQueries } from './queries.js';
@@ -301,8 +301,7 @@ export class ContainerService {
       await this.d.store.save(rec);
       if (rec.HostConfig.AutoRemove) await this.removeLocked(rec, true, true);
       if (err instanceof TugError && err.kind !== 'Internal') throw err;
-      const code = startFailureCode(message);
-      throw new TugError(code === 128 ? 'Internal' : 'InvalidParameter', `failed to create task for container: ${message}`);
+      throw new TugError(rec.State.ExitCode === 128 ? 'Internal' : 'InvalidParameter', `failed to create task for container: ${message}`);
     }
   }
 
