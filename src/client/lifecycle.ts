@@ -42,8 +42,9 @@ export class LifecycleClient {
   /**
    * Registers a wait and resolves once the daemon has answered with headers (the waiter is in
    * place); `exit` settles with the exit. A container started after this cannot be missed.
+   * `cancel` gives the wait up (its connection closes), e.g. when the start failed.
    */
-  async wait(id: string, condition: 'not-running' | 'next-exit' | 'removed'): Promise<{ exit: Promise<WaitResponse> }> {
+  async wait(id: string, condition: 'not-running' | 'next-exit' | 'removed'): Promise<{ exit: Promise<WaitResponse>; cancel: () => void }> {
     const res = await this.transport.call('POST', `/containers/${id}/wait`, { query: { condition } });
     const exit = readAll(res.body).then((b) => {
       const r = JSON.parse(b.toString('utf8')) as WaitResponse;
@@ -52,7 +53,7 @@ export class LifecycleClient {
     });
     // Read by the caller later; an early failure must not be an unhandled rejection meanwhile.
     exit.catch(() => undefined);
-    return { exit };
+    return { exit, cancel: () => res.body.destroy() };
   }
 
   execCreate(container: string, opts: ExecCreateOptions): Promise<{ Id: string }> {

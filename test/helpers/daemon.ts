@@ -94,8 +94,9 @@ export class TestDaemon {
     return { ...process.env, TUG_HOST: this.host, DOCKER_HOST: this.host, ...extra };
   }
 
-  tug(args: string[], opts: { input?: Buffer | string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-    return runProcess(TUG, args, { input: opts.input, env: this.env(opts.env) });
+  /** `tug ARGS`; one that hangs is killed after `timeoutMs` (2 minutes) and reads as code 128. */
+  tug(args: string[], opts: { input?: Buffer | string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+    return runProcess(TUG, args, { input: opts.input, env: this.env(opts.env), timeoutMs: opts.timeoutMs });
   }
 
   /** `tug ARGS`, which must succeed; its stdout. */

@@ -41,6 +41,13 @@ describe('tug run basics', () => {
     assert.equal(missing.code, 127);
     assert.match(missing.stderr, /^tug: Error response from daemon: failed to create task for container: .*executable file not found in \$PATH\n\nRun 'tug run --help' for more information\n$/);
     assert.equal((await run(['busybox', '/etc/passwd'])).code, 126);
+    // Without --rm nothing removes the container to end the CLI's wait: the failed start must.
+    const kept = await d.tug(['run', '--name', 'kept-nocmd', 'busybox', 'nosuchcmd'], { timeoutMs: 10_000 });
+    assert.equal(kept.code, 127, kept.stderr);
+    const attached = await d.tug(['start', '-a', 'kept-nocmd'], { timeoutMs: 10_000 });
+    assert.equal(attached.code, 1);
+    assert.match(attached.stderr, /executable file not found/);
+    await d.tugOk(['rm', 'kept-nocmd']);
     const img = await run(['nope']);
     assert.equal(img.code, 125);
     assert.match(img.stderr, /^Unable to find image 'nope:latest' locally\n/);

@@ -63,7 +63,7 @@ function optionsFrom(flags: RunFlags, image: string, args: string[], cmd: Comman
 }
 
 /** Attaches the streams the body asks for; resolves when output ends (the container exited) or on detach. */
-async function attach(api: EngineClient, id: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean; detachKeys?: string }): Promise<{ done: Promise<{ detached: boolean }> }> {
+async function attach(api: EngineClient, id: string, opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean; detachKeys?: string }): Promise<{ done: Promise<{ detached: boolean }>; close: () => void }> {
   const { conn, multiplexed } = await hijack(api.transport, 'POST', `/containers/${id}/attach`, {
     query: { stream: true, stdin: opts.stdin, stdout: opts.stdout, stderr: opts.stderr, detachKeys: opts.detachKeys },
   });
@@ -79,7 +79,7 @@ async function attach(api: EngineClient, id: string, opts: { stdin: boolean; std
     onResize: opts.tty && process.stdout.isTTY ? (h: number, w: number) => void api.containers.resize(id, h, w).catch(() => undefined) : undefined,
   });
   done.catch(() => undefined);
-  return { done };
+  return { done, close: () => conn.destroy() };
 }
 
 async function runContainer(flags: RunFlags, image: string, args: string[], cmd: Command): Promise<void> {
@@ -109,6 +109,9 @@ async function runContainer(flags: RunFlags, image: string, args: string[], cmd:
   try {
     await api.lifecycle.start(id);
   } catch (err) {
+    // As the docker CLI does: a failed start ends the run; the open attach and wait would keep it alive.
+    attached?.close();
+    waited?.cancel();
     throw runError('run', err, startErrorStatus(err instanceof Error ? err.message : String(err)));
   }
   if (!attached) return;
@@ -162,8 +165,14 @@ async function startContainers(names: string[], o: { attach?: boolean; interacti
     if (names.length > 1) throw new ExitError(1, 'Error: you cannot attach to multiple containers at once');
     const info = (await api.containers.inspect(names[0]!)) as { Id: string; Config: { Tty?: boolean; OpenStdin?: boolean } };
     const attached = await attach(api, info.Id, { stdin: !!o.interactive && !!info.Config.OpenStdin, stdout: true, stderr: true, tty: !!info.Config.Tty, detachKeys: o.detachKeys });
-    const { exit } = await api.lifecycle.wait(info.Id, 'next-exit');
-    await api.lifecycle.start(info.Id);
+    const { exit, cancel } = await api.lifecycle.wait(info.Id, 'next-exit');
+    try {
+      await api.lifecycle.start(info.Id);
+    } catch (err) {
+      attached.close();
+      cancel();
+      throw err;
+    }
     const { detached } = await attached.done;
     if (detached) return;
     const status = await exit;
