@@ -1,12 +1,14 @@
 // What the container service needs from the network service, by role: endpoints resolved at
-// create, addresses and ports taken before start, veths plumbed between create and start.
+// create, addresses and ports taken before start, a netns made and plumbed while the runtime creates.
+import type { Sandbox } from '../networks/links.js';
 import type { HostConfig, NetworkingConfig } from '../types/container.js';
 import type { ContainerRecord, EndpointRecord } from './types.js';
 
 export interface ContainerNetworking {
   atCreate(hc: HostConfig, nc: NetworkingConfig | undefined, name: string): Record<string, EndpointRecord>;
   prepare(c: ContainerRecord): Promise<void>;
-  plumb(c: ContainerRecord, pid: number): Promise<void>;
+  sandbox(c: ContainerRecord): Sandbox | undefined;
   release(c: ContainerRecord): Promise<void>;
   restore(c: ContainerRecord): Promise<void>;
+  sweepSandboxes(running: ReadonlySet<string>): void;
 }

@@ -147,7 +147,7 @@ export interface SpecContext {
   cgroupsPath: string;
   /** The container's binds, volumes and --mount tmpfs, made ready by the volume service. */
   mounts?: SpecMount[];
-  /** For `--network container:NAME`: /proc/PID/ns/net of that container. */
+  /** `--network container:NAME`: /proc/PID/ns/net of that container; else the container's own netns, made beforehand. */
   netnsPath?: string;
 }
 
@@ -186,7 +186,7 @@ export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts 
     arch: host.arch,
     kernelVersion: host.kernelVersion,
     kernelLacks: host.kernelLacks,
-    network: netnsPath ? { mode: 'ns', nsPath: netnsPath } : { mode: net === 'host' ? 'host' : net === 'none' ? 'none' : 'private' },
+    network: net.startsWith('container:') ? { mode: 'ns', nsPath: netnsPath } : net === 'host' ? { mode: 'host' } : net === 'none' ? { mode: 'none' } : { mode: 'private', nsPath: netnsPath },
     pidMode: namespaceMode(hc.PidMode, 'pid'),
     ipcMode: hc.IpcMode === 'none' ? 'none' : namespaceMode(hc.IpcMode, 'ipc'),
     utsMode: namespaceMode(hc.UTSMode, 'uts'),

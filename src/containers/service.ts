@@ -9,7 +9,7 @@ import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, 
 import type { ImageService } from '../images/service.js';
 import { createContainer, ctlPath, livingMonitor, monitorGone, type MonitorPaths } from '../runtime/conmon.js';
 import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
-import { InitPidSignal } from '../runtime/initpid.js';
+import type { Sandbox } from '../networks/links.js';
 import type { Runtime } from '../runtime/runc.js';
 import { buildSpec, serializeSpec } from '../runtime/spec/index.js';
 import type { LayerStore } from '../storage/layers.js';
@@ -142,6 +142,7 @@ export class ContainerService {
       // Neither an exit file nor a monitor: the host rebooted or someone killed conmon.
       await this.handleExit(rec.ID, { code: 255, atNs: nowNano() });
     }
+    this.d.networks?.sweepSandboxes(new Set(this.d.store.all().filter((r) => r.State.Running).map((r) => r.ID)));
     for (const rec of this.d.store.all()) {
       const policy = rec.HostConfig.RestartPolicy?.Name;
       if (!rec.State.Running && (policy === 'always' || (policy === 'unless-stopped' && !rec.ManuallyStopped))) {
@@ -229,13 +230,14 @@ export class ContainerService {
     const paths = this.monitorPaths(id);
     this.runtimeDeleted.delete(id);
     const prior = rec.State;
-    let signal: InitPidSignal | undefined;
-    let plumbed: Promise<number> | undefined;
+    let sandbox: Sandbox | undefined;
     try {
-      const rootfs = await this.d.snapshots.mount(id, { volatile: !!rec.HostConfig.AutoRemove });
-      const files = this.networkFiles(id);
       // Addresses first: /etc/hosts names the container's own.
       await this.d.networks?.prepare(rec);
+      // The netns is made now and plumbed while runc creates the container, which joins it.
+      sandbox = this.d.networks?.sandbox(rec);
+      const rootfs = await this.d.snapshots.mount(id, { volatile: !!rec.HostConfig.AutoRemove });
+      const files = this.networkFiles(id);
       // A record written before mount points were kept gets them now, once.
       const mountsReady = (async () => {
         rec.MountPoints ??= await this.mountPoints(rec);
@@ -248,50 +250,30 @@ export class ContainerService {
         mkdir(paths.bundle, { recursive: true, mode: 0o700 }),
         this.exits.clear(id),
         isJSONLog(rec.LogPath) ? dropJournal(paths.logPath) : undefined,
+        sandbox?.made,
       ]);
       for (const r of prepared) if (r.status === 'rejected') throw r.reason;
       const mounts = await mountsReady;
-      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, mounts, netnsPath: this.joinedNetns(rec) });
+      const netnsPath = sandbox?.path ?? this.joinedNetns(rec);
+      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, mounts, netnsPath });
       const spec = buildSpec(input);
       const probe = probeSettings(rec.Config.Healthcheck, rec.Config.Shell);
-      // The record as it is once started, written while the runtime starts: a crash after it finds
-      // a running record and the monitor, and finishes the start (or the missing process says it failed).
-      const markRunning = (pid: number) => {
-        rec.State = runningState(prior, pid, nowRFC3339Nano(), probe !== undefined);
-        rec.ManuallyStopped = false;
-        return this.d.store.save(rec);
-      };
-      // Endpoints to plumb: learn the init's PID from a hook, and plumb (then write the record)
-      // while runc finishes the create.
-      if (this.d.networks && Object.keys(rec.Endpoints ?? {}).length > 0) {
-        signal = await InitPidSignal.open(join(paths.bundle, 'init.pid.fifo'));
-        spec.hooks = { ...spec.hooks, createRuntime: [...(spec.hooks?.createRuntime ?? []), signal.hook()] };
-        const networks = this.d.networks;
-        plumbed = signal.pid.then(async (pid) => {
-          await networks.plumb(rec, pid);
-          await markRunning(pid);
-          return pid;
-        });
-        plumbed.catch(() => undefined);
-      }
       await writeFile(join(paths.bundle, 'config.json'), serializeSpec(spec));
       const pid = await this.createWithRetry(rec, paths);
-      if (plumbed) {
-        const seen = await plumbed;
-        if (seen !== pid) throw new TugError('Internal', `the runtime's hook saw init PID ${seen}, conmon ${pid}`);
-        await signal?.close();
-        await this.runtime(rec).start(id, pid);
-      } else {
-        const settled = await Promise.allSettled([this.runtime(rec).start(id, pid), markRunning(pid)]);
-        for (const r of settled) if (r.status === 'rejected') throw r.reason;
-      }
+      await sandbox?.plumbed;
+      // The record as it is once started, written while the runtime starts: a crash after it finds
+      // a running record and the monitor, and finishes the start (or the missing process says it failed).
+      rec.State = runningState(prior, pid, nowRFC3339Nano(), probe !== undefined);
+      rec.ManuallyStopped = false;
+      const settled = await Promise.allSettled([this.runtime(rec).start(id, pid), this.d.store.save(rec)]);
+      for (const r of settled) if (r.status === 'rejected') throw r.reason;
       this.waiters.started(id);
       this.watchLog(rec);
       this.emit(rec, 'start');
       if (probe) this.health.start(rec, probe, { user: `${input.user.uid}:${input.user.gid}`, env: input.env, cwd: input.cwd });
     } catch (err) {
-      await signal?.close();
-      await plumbed?.catch(() => undefined);
+      // The plumbing's shell ends before its netns goes (with the network's release below).
+      await sandbox?.plumbed.catch(() => undefined);
       await this.runtime(rec).delete(id, true).catch(() => undefined);
       this.d.snapshots.unmount(id);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch(() => undefined);

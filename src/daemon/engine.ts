@@ -69,7 +69,7 @@ export async function openEngine(config: DaemonConfig, log: Logger): Promise<Ser
   const host = readHostFacts();
   const volumes = new VolumeService(new VolumeStore(join(config.dataRoot, 'volumes')), events);
   volumes.users = volumeUsers(containerStore);
-  const networks = new NetworkService({ store: new NetworkStore(join(config.dataRoot, 'networks')), containers: containerStore, bridge: config.bridge, bip: config.bip, log, events });
+  const networks = new NetworkService({ store: new NetworkStore(join(config.dataRoot, 'networks')), containers: containerStore, bridge: config.bridge, bip: config.bip, sandboxDir: join(config.execRoot, 'netns'), log, events });
   await networks.init();
   const containers = new ContainerService({
     store: containerStore,

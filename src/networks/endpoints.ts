@@ -1,12 +1,15 @@
 // A container's endpoints: at create the networks it names are resolved; at start addresses and
-// host ports are taken (before the files that name them are written), then the veths are plumbed
-// into the netns between runtime create and start; at exit all of it is given back.
+// host ports are taken (before the files that name them are written), then the container's netns
+// is made and its veths plumbed while the runtime creates the container; at exit all of it is
+// given back.
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConflictError, ForbiddenError, InvalidParameterError, errorMessage } from '../errors.js';
 import type { ContainerRecord, EndpointRecord } from '../containers/types.js';
 import type { EndpointSettings, HostConfig, NetworkingConfig } from '../types/container.js';
 import { checkRequested, ipToInt, macFor, nextFree, parseSubnet } from './ipam.js';
-import { plumb, unplumb, type EndpointPlumbing } from './links.js';
+import { dropSandbox, makeSandbox, plumb, unplumb, type EndpointPlumbing, type Sandbox } from './links.js';
 import { portRequests } from './ports.js';
 import type { NetworkService } from './service.js';
 import { contains6, formatIPv6, nextFree6, parseIPv6, parseSubnet6 } from './ipam6.js';
@@ -110,10 +113,18 @@ export class Endpoints {
     }
   }
 
-  /** The veths into the container's netns, its DNS redirect, and the DNAT of its ports. */
-  async plumb(c: ContainerRecord, pid: number): Promise<void> {
+  /** Where a container's own netns is bound while it runs. */
+  sandboxPath(id: string): string {
+    return join(this.net.d.sandboxDir, id);
+  }
+
+  /**
+   * The container's netns with its veths, DNS redirect and the DNAT of its ports; undefined for a
+   * container without endpoints (host, none, container:). Its `plumbed` also announces the connects.
+   */
+  sandbox(c: ContainerRecord): Sandbox | undefined {
     const entries = Object.entries(c.Endpoints ?? {});
-    if (entries.length === 0) return;
+    if (entries.length === 0) return undefined;
     const firstV6 = entries.findIndex(([, ep]) => ep.GlobalIPv6Address);
     const links: EndpointPlumbing[] = entries.map(([, ep], i) => {
       const net = this.net.store.get(ep.NetworkID ?? '');
@@ -123,9 +134,24 @@ export class Endpoints {
       return { hostIf: ep.HostIf, ifName: ep.IfName, bridge: net.Bridge, address: ep.IPAddress!, prefix: ep.IPPrefixLen!, mac: ep.MacAddress!, gateway: i === 0 ? ep.Gateway : undefined, v6 };
     });
     const user = entries.find(([name]) => name !== 'bridge')?.[1];
-    await plumb(pid, links, user ? { gateway: user.Gateway!, source: user.IPAddress! } : undefined);
-    if (c.PublishedPorts?.length) await this.net.syncFirewall();
-    for (const [, ep] of entries) this.net.emit(this.net.store.get(ep.NetworkID ?? ''), 'connect', c.ID);
+    const made = makeSandbox(this.sandboxPath(c.ID), links, user ? { gateway: user.Gateway!, source: user.IPAddress! } : undefined);
+    const plumbed = made.plumbed.then(async () => {
+      if (c.PublishedPorts?.length) await this.net.syncFirewall();
+      for (const [, ep] of entries) this.net.emit(this.net.store.get(ep.NetworkID ?? ''), 'connect', c.ID);
+    });
+    plumbed.catch(() => undefined);
+    return { ...made, plumbed };
+  }
+
+  /** At start-up: the netns files of containers that no longer run go. */
+  sweepSandboxes(running: ReadonlySet<string>): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.net.d.sandboxDir);
+    } catch {
+      return;
+    }
+    for (const id of names) if (!running.has(id)) dropSandbox(this.sandboxPath(id));
   }
 
   /** Attaches a running container to one more network (docker network connect). */
@@ -138,7 +164,8 @@ export class Endpoints {
     ep.IfName = `eth${i}`;
     try {
       const v6 = ep.GlobalIPv6Address ? { address: ep.GlobalIPv6Address, prefix: ep.GlobalIPv6PrefixLen! } : undefined;
-      await plumb(c.State.Pid, [{ hostIf: ep.HostIf, ifName: ep.IfName, bridge: net.Bridge, address: ep.IPAddress!, prefix: ep.IPPrefixLen!, mac: ep.MacAddress!, v6 }]);
+      const own = this.sandboxPath(c.ID);
+      await plumb(existsSync(own) ? own : `/proc/${c.State.Pid}/ns/net`, [{ hostIf: ep.HostIf, ifName: ep.IfName, bridge: net.Bridge, address: ep.IPAddress!, prefix: ep.IPPrefixLen!, mac: ep.MacAddress!, v6 }]);
     } catch (err) {
       throw new ConflictError(`failed to connect ${c.Name.slice(1)} to ${name}: ${errorMessage(err)}`);
     }
@@ -148,8 +175,9 @@ export class Endpoints {
     if (ep.HostIf) await unplumb([ep.HostIf]);
   }
 
-  /** Exit, failed start or removal: ports and addresses go back. The veths died with the netns. */
+  /** Exit, failed start or removal: ports and addresses go back, the netns (with its veths) goes. */
   async release(c: ContainerRecord): Promise<void> {
+    dropSandbox(this.sandboxPath(c.ID));
     const hadPorts = (c.PublishedPorts?.length ?? 0) > 0;
     for (const ep of Object.values(c.Endpoints ?? {})) {
       const net = ep.IPAddress ? this.net.store.find(ep.NetworkID ?? '') : undefined;

@@ -91,13 +91,19 @@ export function renderRules(s: FirewallState): string {
   return [...nat, ...filter, ''].join('\n');
 }
 
-/** Runs a program with `input` on stdin; a failure reads `<label>: <stderr>` (the command line's start by default). */
-export function run(cmd: string, args: string[], input = '', label = `${cmd} ${args.slice(0, 3).join(' ')}`): Promise<string> {
+/**
+ * Runs a program with `input` on stdin; a failure reads `<label>: <stderr>` (the command line's start by default).
+ * `onOutput` sees the output so far each time more arrives.
+ */
+export function run(cmd: string, args: string[], input = '', label = `${cmd} ${args.slice(0, 3).join(' ')}`, onOutput?: (out: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      onOutput?.(out);
+    });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('error', (e) => reject(new Error(`${cmd}: ${errorMessage(e)}`)));
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${label}: ${err.trim() || `exit ${code}`}`))));

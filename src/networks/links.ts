@@ -1,11 +1,19 @@
 // Bridges and veth pairs through iproute2: a bridge per network, and per container endpoint a
 // veth whose peer becomes eth0 in the container's netns. A handful of execs, batched.
+import { mkdirSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { isErrno } from '../errors.js';
+import { MNT_DETACH, mount, umount } from '../sys/libc.js';
 import { run } from './firewall.js';
 import { parseSubnet } from './ipam.js';
 
+const MS_BIND = 0x1000;
+const MS_REC = 0x4000;
+const MS_SHARED = 1 << 20;
+
 export const IP = process.env.TUG_IP ?? '/usr/sbin/ip';
 export const NSENTER = process.env.TUG_NSENTER ?? '/usr/bin/nsenter';
+export const UNSHARE = process.env.TUG_UNSHARE ?? '/usr/bin/unshare';
 
 /** Creates the bridge (or keeps the one there) with its gateway address, up, loopback-NAT allowed. */
 export async function ensureBridge(name: string, gateway: string, subnet: string, v6?: { gateway: string; prefix: number }): Promise<void> {
@@ -63,13 +71,17 @@ export function dnsRules(gateway: string, source: string): string {
   ].join('\n');
 }
 
-/** The two batches: one on the host (veth, master), one in the netns (address, up, route). */
-export function plumbingBatches(pid: number, eps: readonly EndpointPlumbing[]): { host: string; inside: string } {
+/**
+ * The two batches: one on the host (veth, master), one in the netns (loopback, address, up,
+ * route). `netns` is the namespace's file: a container's own (see `makeSandbox`) or /proc/PID/ns/net.
+ */
+export function plumbingBatches(netns: string, eps: readonly EndpointPlumbing[]): { host: string; inside: string } {
   const host: string[] = [];
-  const inside: string[] = [];
+  // runc brings lo up only in a netns it makes itself.
+  const inside: string[] = ['link set lo up'];
   for (const e of eps) {
     // hairpin: a container reaching its own published port through a host address gets the reply.
-    host.push(`link add ${e.hostIf} type veth peer name ${e.ifName} netns ${pid}`, `link set ${e.hostIf} master ${e.bridge} up`, `link set ${e.hostIf} type bridge_slave hairpin on`);
+    host.push(`link add ${e.hostIf} type veth peer name ${e.ifName} netns ${netns}`, `link set ${e.hostIf} master ${e.bridge} up`, `link set ${e.hostIf} type bridge_slave hairpin on`);
     inside.push(`link set ${e.ifName} address ${e.mac}`, `addr add ${e.address}/${e.prefix} dev ${e.ifName}`, `link set ${e.ifName} up`);
     if (e.gateway) inside.push(`route add default via ${e.gateway} dev ${e.ifName}`);
     if (e.v6) inside.push(`addr add ${e.v6.address}/${e.v6.prefix} dev ${e.ifName} nodad`);
@@ -79,20 +91,77 @@ export function plumbingBatches(pid: number, eps: readonly EndpointPlumbing[]): 
 }
 
 /**
- * Plumbs the endpoints into the netns of `pid`; `dns` also installs the 127.0.0.11 redirect.
- * One shell runs both halves: forking tugd costs its main thread ~1 ms per 50 MB of memory,
- * forking a shell next to nothing.
+ * The shell that plumbs the endpoints into the netns at $5: $1 host batch, $2 netns batch, $3 ip,
+ * $4 nsenter, $6 DNAT rules. With DNS, the netns also gets the loopback-routing sysctl and the DNAT.
  */
-export async function plumb(pid: number, eps: readonly EndpointPlumbing[], dns?: { gateway: string; source: string }): Promise<void> {
-  if (eps.length === 0) return;
-  const { host, inside } = plumbingBatches(pid, eps);
-  // $1 host batch, $2 netns batch, $3 ip, $4 nsenter, $5 pid, $6 DNAT rules. In the netns with DNS
-  // also the loopback-routing sysctl and the DNAT.
+function plumbingScript(dns: boolean): string {
   const within = dns
-    ? `"$4" -t "$5" -n /bin/sh -c 'printf %s "$1" | "$3" -batch - && echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet && printf %s "$2" | iptables-restore -w' sh "$2" "$6" "$3"`
-    : `printf %s "$2" | "$4" -t "$5" -n "$3" -batch -`;
-  const args = [host, inside, IP, NSENTER, String(pid), dns ? dnsRules(dns.gateway, dns.source) : ''];
-  await run('/bin/sh', ['-c', `printf %s "$1" | "$3" -batch - && ${within}`, 'sh', ...args], '', 'plumbing the veth');
+    ? `"$4" --net="$5" /bin/sh -c 'printf %s "$1" | "$3" -batch - && echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet && printf %s "$2" | iptables-restore -w' sh "$2" "$6" "$3"`
+    : `printf %s "$2" | "$4" --net="$5" "$3" -batch -`;
+  return `printf %s "$1" | "$3" -batch - && ${within}`;
+}
+
+function plumbingArgs(netns: string, eps: readonly EndpointPlumbing[], dns?: { gateway: string; source: string }): string[] {
+  const { host, inside } = plumbingBatches(netns, eps);
+  return [host, inside, IP, NSENTER, netns, dns ? dnsRules(dns.gateway, dns.source) : ''];
+}
+
+/**
+ * Plumbs the endpoints into the netns at `netns` (a running container's); `dns` also installs the
+ * 127.0.0.11 redirect. One shell runs both halves: forking tugd costs its main thread ~1 ms per
+ * 50 MB of memory, forking a shell next to nothing.
+ */
+export async function plumb(netns: string, eps: readonly EndpointPlumbing[], dns?: { gateway: string; source: string }): Promise<void> {
+  if (eps.length === 0) return;
+  await run('/bin/sh', ['-c', plumbingScript(!!dns), 'sh', ...plumbingArgs(netns, eps, dns)], '', 'plumbing the veth');
+}
+
+export interface Sandbox {
+  /** The netns file runc joins (a bind mount of the namespace, as `ip netns add` makes). */
+  path: string;
+  /** Settles once the namespace exists: runc may join it from then on. */
+  made: Promise<void>;
+  /** Settles once the endpoints are plumbed (after `made`). */
+  plumbed: Promise<void>;
+}
+
+/**
+ * A container's network namespace made before its runtime starts, then plumbed while runc
+ * creates the container (which joins it by path): the plumbing is off the start's path. One
+ * shell: the namespace (unshare, which binds it at `path`), a line on stdout, then the plumbing.
+ */
+export function makeSandbox(path: string, eps: readonly EndpointPlumbing[], dns?: { gateway: string; source: string }): Sandbox {
+  let made!: () => void;
+  const madeP = new Promise<void>((resolve) => { made = resolve; });
+  const script = `: > "$5" && "$7" --net="$5" true && echo made && ${plumbingScript(!!dns)}`;
+  const plumbed = run('/bin/sh', ['-c', script, 'sh', ...plumbingArgs(path, eps, dns), UNSHARE], '', 'making the network namespace', (out) => {
+    if (out.startsWith('made')) made();
+  }).then(() => undefined);
+  // A failure before the line fails `made` too.
+  return { path, made: Promise.race([madeP, plumbed.then(() => undefined)]), plumbed };
+}
+
+/** Unbinds a sandbox's netns (it goes once no process holds it) and removes the file; gone already is fine. */
+export function dropSandbox(path: string): void {
+  umount(path, MNT_DETACH);
+  rmSync(path, { force: true });
+}
+
+/**
+ * The directory of the netns files, made a shared mount as `ip netns add` does for /run/netns:
+ * an unbind here then reaches the copies in mount namespaces cloned since, so no such copy
+ * keeps a namespace (and its veth and address) alive.
+ */
+export function shareSandboxDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mount('', dir, null, MS_SHARED | MS_REC, null);
+  } catch (err) {
+    if (!isErrno(err, 'EINVAL')) throw err;
+    // Not a mount point yet: bind it onto itself first.
+    mount(dir, dir, null, MS_BIND | MS_REC, null);
+    mount('', dir, null, MS_SHARED | MS_REC, null);
+  }
 }
 
 /** Removes a host-side veth (the peer goes with it); gone already is fine. */

@@ -11,7 +11,7 @@ import type { EventBus } from '../events/index.js';
 import { Endpoints } from './endpoints.js';
 import { Firewall, run } from './firewall.js';
 import { ipToInt, makePool, overlaps, parseSubnet, pickSubnet, type Subnet } from './ipam.js';
-import { IP, deleteBridge, enableForwarding, ensureBridge } from './links.js';
+import { IP, deleteBridge, enableForwarding, ensureBridge, shareSandboxDir } from './links.js';
 import { portRules, PortHolder } from './ports.js';
 import type { NetworkStore } from './store.js';
 import { PREDEFINED, pool4, pool6, primaryNetwork, type NetworkRecord } from './types.js';
@@ -26,6 +26,8 @@ export interface NetworkServiceDeps {
   bridge: string;
   /** tugd's --bip: the default bridge's gateway address and prefix, e.g. 10.99.0.1/24. */
   bip?: string;
+  /** Where containers' network namespaces are bound (exec-root/netns). */
+  sandboxDir: string;
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
   events?: Pick<EventBus, 'publish'>;
 }
@@ -52,6 +54,7 @@ export class NetworkService {
   /** Loads the networks, makes the default one, and brings up their bridges and resolvers. */
   async init(): Promise<void> {
     await this.d.store.init();
+    shareSandboxDir(this.d.sandboxDir);
     await enableForwarding();
     await this.ensureDefault();
     for (const net of this.d.store.all()) await this.bringUp(net);

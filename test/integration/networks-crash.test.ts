@@ -3,6 +3,8 @@
 // iptables chains and leaves every other chain alone.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
 import { freePorts } from '../helpers/ports.js';
@@ -45,8 +47,12 @@ describe('networks across restarts', () => {
     assert.match(again.stderr, /port is already allocated/);
     const ipAfter = (await d.api('GET', '/containers/srv/json')).body as typeof ipBefore;
     assert.equal(ipAfter.NetworkSettings.Networks.keep.IPAddress, ipBefore.NetworkSettings.Networks.keep.IPAddress);
-    const brief = (await d.api('GET', '/containers/brief/json')).body as { State: { Running: boolean }; NetworkSettings: { Networks: { keep: { IPAddress: string } } } };
+    const brief = (await d.api('GET', '/containers/brief/json')).body as { Id: string; State: { Running: boolean }; NetworkSettings: { Networks: { keep: { IPAddress: string } } } };
     assert.equal(brief.State.Running, false);
+    // The netns of the container still running stays bound; the one of the container that exited goes.
+    const srvID = ((await d.api('GET', '/containers/srv/json')).body as { Id: string }).Id;
+    assert.ok(existsSync(join(d.execRoot, 'netns', srvID)));
+    assert.equal(existsSync(join(d.execRoot, 'netns', brief.Id)), false);
     assert.equal(brief.NetworkSettings.Networks.keep.IPAddress, '');
     assert.equal(await ok(['run', '--rm', 'busybox', 'sh', '-c', 'ip -4 addr show eth0 | grep -c inet']), '1\n');
   });

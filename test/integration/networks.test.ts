@@ -3,8 +3,10 @@
 // the host's own address; -P, taken ports, --internal, outbound NAT to the host's gateway.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildResponse, parseQuery } from '../../src/networks/dnswire.js';
 import { TestDaemon } from '../helpers/daemon.js';
@@ -60,6 +62,28 @@ describe('the default bridge', () => {
     assert.match(inside, new RegExp(`default via ${br.Gateway.replace(/\./g, '\\.')} dev eth0`));
     assert.match(inside, new RegExp(`${br.IPAddress.replace(/\./g, '\\.')}\\t[0-9a-f]{12}`));
     await ok(['rm', '-f', 'b1']);
+  });
+
+  it('binds a container\'s netns under the exec root while it runs; the exit and a failed start take it and the veth away', async () => {
+    const id = (await ok(['run', '-d', 'busybox', 'sleep', '60'])).trim();
+    const file = join(d.execRoot, 'netns', id);
+    const pid = ((await d.api('GET', `/containers/${id}/json`)).body as { State: { Pid: number } }).State.Pid;
+    assert.equal(statSync(file).ino, statSync(`/proc/${pid}/ns/net`).ino, 'the container is not in the netns bound for it');
+    // runc brings lo up only in a netns it makes: tug's own must have it up too.
+    assert.match(await ok(['exec', id, 'ip', 'link', 'show', 'lo']), /<LOOPBACK,UP/);
+    const veth = `/sys/class/net/veth${id.slice(0, 7)}0`;
+    assert.ok(existsSync(veth));
+    await ok(['kill', id]);
+    await ok(['wait', id]);
+    assert.equal(existsSync(file), false);
+    // The kernel frees the namespace, and the veth with it, a moment after the last reference.
+    for (let i = 0; i < 100 && existsSync(veth); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(existsSync(veth), false, 'the veth outlived the container');
+    const failed = await d.tug(['run', '--name', 'nocmd', 'busybox', 'no-such-command']);
+    assert.equal(failed.code, 127, failed.stderr);
+    const failedID = ((await d.api('GET', '/containers/nocmd/json')).body as { Id: string }).Id;
+    assert.equal(existsSync(join(d.execRoot, 'netns', failedID)), false);
+    await ok(['rm', id, 'nocmd']);
   });
 
   it('masquerades outbound traffic: the host\'s gateway answers a ping', async () => {

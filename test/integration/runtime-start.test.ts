@@ -1,16 +1,13 @@
 // The runtime's paths without a runc process: the start (tugd reads the byte the container's init
 // writes into runc's exec FIFO), the delete of an exited container (cgroups and state removed by
-// tugd), and the init's PID from a createRuntime hook before the create is done. Real conmon and
-// runc on a busybox rootfs; no tugd.
+// tugd). Real conmon and runc on a busybox rootfs; no tugd.
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createContainer, type MonitorPaths } from '../../src/runtime/conmon.js';
-import { InitPidSignal } from '../../src/runtime/initpid.js';
 import { Runtime } from '../../src/runtime/runc.js';
 import { buildSpec, serializeSpec } from '../../src/runtime/spec/index.js';
-import type { Hook } from '../../src/runtime/spec/types.js';
 import { specInput } from '../unit/spec-fixture.js';
 
 let dir: string;
@@ -38,7 +35,7 @@ after(async () => {
 });
 
 /** A container created under conmon and stopped before its process runs; returns its init PID. */
-async function created(id: string, args: string[], createRuntime?: Hook[]): Promise<number> {
+async function created(id: string, args: string[]): Promise<number> {
   ids.push(id);
   const bundle = join(dir, id);
   mkdirSync(bundle);
@@ -46,7 +43,6 @@ async function created(id: string, args: string[], createRuntime?: Hook[]): Prom
     id, rootfs: join(dir, 'rootfs'), args, hostname: id, cgroupsPath: `/tug-rtstart/${id}`, network: { mode: 'none' },
     hostsFile: join(dir, 'hosts'), hostnameFile: join(dir, 'hostname'), resolvConfFile: join(dir, 'resolv.conf'),
   }));
-  if (createRuntime) spec.hooks = { createRuntime };
   writeFileSync(join(bundle, 'config.json'), serializeSpec(spec));
   const paths: MonitorPaths = { bundle, logPath: join(bundle, 'log'), exitDir: dir, socketDir: join(dir, 's') };
   mkdirSync(paths.socketDir, { recursive: true });
@@ -124,38 +120,5 @@ describe('runtime delete of an exited container without runc', () => {
 
   it('an unknown container is nothing to delete', async () => {
     await runtime.deleteExited('rtdel-never');
-  });
-});
-
-describe('init PID from a createRuntime hook', () => {
-  it('reports the PID conmon reports, before the create returns', async () => {
-    const id = 'rthook-pid';
-    mkdirSync(join(dir, 'fifos'), { recursive: true });
-    const signal = await InitPidSignal.open(join(dir, 'fifos', `${id}.fifo`));
-    let early: number | undefined;
-    void signal.pid.then((p) => { early = p; });
-    const pid = await created(id, ['sleep', '30'], [signal.hook()]);
-    assert.equal(early, pid, 'the hook reported no PID by the time conmon did');
-    await signal.close();
-    assert.equal(existsSync(join(dir, 'fifos', `${id}.fifo`)), false);
-  });
-
-  it('a signal closed before any hook ran rejects, and its FIFO is gone', async () => {
-    const path = join(dir, 'fifos-closed.fifo');
-    const signal = await InitPidSignal.open(path);
-    assert.ok(existsSync(path));
-    await signal.close();
-    await assert.rejects(signal.pid, /did not run the createRuntime hook/);
-    assert.equal(existsSync(path), false);
-  });
-
-  it('a hook state without a pid is an error, not a hang', async () => {
-    const path = join(dir, 'fifos-nopid.fifo');
-    const signal = await InitPidSignal.open(path);
-    const { execFileSync } = await import('node:child_process');
-    const hook = signal.hook();
-    execFileSync(hook.path, hook.args!.slice(1), { input: '{"ociVersion":"1.0.2","id":"x","status":"creating"}' });
-    await assert.rejects(signal.pid, /has no pid/);
-    await signal.close();
   });
 });

@@ -196,14 +196,15 @@ describe('DNS wire format', () => {
 
 describe('netns plumbing', () => {
   it('batches the host side and the container side', () => {
-    const b = plumbingBatches(4242, [
+    const b = plumbingBatches('/run/tug/netns/c1', [
       { hostIf: 'vethabc0', ifName: 'eth0', bridge: 'tug0', address: '10.0.0.2', prefix: 24, mac: '02:42:0a:00:00:02', gateway: '10.0.0.1' },
       { hostIf: 'vethabc1', ifName: 'eth1', bridge: 'br-x', address: '10.5.0.2', prefix: 24, mac: '02:42:0a:05:00:02' },
     ]);
     assert.equal(b.host, [
-      'link add vethabc0 type veth peer name eth0 netns 4242', 'link set vethabc0 master tug0 up', 'link set vethabc0 type bridge_slave hairpin on',
-      'link add vethabc1 type veth peer name eth1 netns 4242', 'link set vethabc1 master br-x up', 'link set vethabc1 type bridge_slave hairpin on', '',
+      'link add vethabc0 type veth peer name eth0 netns /run/tug/netns/c1', 'link set vethabc0 master tug0 up', 'link set vethabc0 type bridge_slave hairpin on',
+      'link add vethabc1 type veth peer name eth1 netns /run/tug/netns/c1', 'link set vethabc1 master br-x up', 'link set vethabc1 type bridge_slave hairpin on', '',
     ].join('\n'));
+    assert.equal(b.inside.split('\n')[0], 'link set lo up');
     assert.equal(b.inside.split('\n').filter((l) => l.startsWith('route')).length, 1);
     assert.match(b.inside, /^addr add 10\.5\.0\.2\/24 dev eth1$/m);
   });

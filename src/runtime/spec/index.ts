@@ -65,7 +65,7 @@ export function withNamespaces(spec: Spec, input: SpecInput): Spec {
     else if (mode === 'ns') ns.set(type, { type, path: joinPath(type, path) });
     else ns.set(type, { type });
   };
-  set('network', input.network.mode, input.network.nsPath);
+  set('network', input.network.mode === 'private' && input.network.nsPath ? 'ns' : input.network.mode, input.network.nsPath);
   set('pid', input.pidMode, input.pidNsPath);
   set('ipc', input.ipcMode, input.ipcNsPath);
   set('uts', input.utsMode);

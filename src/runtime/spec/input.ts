@@ -11,7 +11,10 @@ export interface SpecUser {
   umask?: number;
 }
 
-/** 'ns' joins the namespace at `nsPath` (e.g. `--network container:X` → /proc/PID/ns/net). */
+/**
+ * 'ns' joins the namespace at `nsPath` (e.g. `--network container:X` → /proc/PID/ns/net). A
+ * 'private' one with `nsPath` is the container's own, made beforehand: joined, but set up as its own.
+ */
 export interface SpecNetwork {
   mode: 'private' | 'host' | 'none' | 'ns';
   nsPath?: string;
