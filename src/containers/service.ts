@@ -123,6 +123,9 @@ export class ContainerService {
     }
     await mkdir(join(this.d.execRoot, 'containers'), { recursive: true, mode: 0o700 });
     await mkdir(join(this.d.execRoot, 's'), { recursive: true, mode: 0o700 });
+    // Before any exit is handled or restart begins (a start makes its netns file): the netns of
+    // containers not recorded as running go; those of containers that exited meanwhile go with their exit.
+    this.d.networks?.sweepSandboxes(new Set(this.d.store.all().filter((r) => r.State.Running).map((r) => r.ID)));
     await this.exits.start();
     for (const rec of this.d.store.all()) {
       if (!rec.State.Running) {
@@ -142,7 +145,6 @@ export class ContainerService {
       // Neither an exit file nor a monitor: the host rebooted or someone killed conmon.
       await this.handleExit(rec.ID, { code: 255, atNs: nowNano() });
     }
-    this.d.networks?.sweepSandboxes(new Set(this.d.store.all().filter((r) => r.State.Running).map((r) => r.ID)));
     for (const rec of this.d.store.all()) {
       const policy = rec.HostConfig.RestartPolicy?.Name;
       if (!rec.State.Running && (policy === 'always' || (policy === 'unless-stopped' && !rec.ManuallyStopped))) {

@@ -15,6 +15,14 @@ import type { NetworkService } from './service.js';
 import { contains6, formatIPv6, nextFree6, parseIPv6, parseSubnet6 } from './ipam6.js';
 import { pool4, pool6, primaryNetwork, type NetworkRecord } from './types.js';
 
+/**
+ * A host-side veth name, random as dockerd's: the veth of a container's previous run may still
+ * be there for a moment, since the kernel frees a network namespace (and its veths) asynchronously.
+ */
+function hostIfName(): string {
+  return `veth${randomBytes(4).toString('hex').slice(0, 7)}`;
+}
+
 export class Endpoints {
   constructor(private readonly net: NetworkService) {}
 
@@ -128,7 +136,7 @@ export class Endpoints {
     const firstV6 = entries.findIndex(([, ep]) => ep.GlobalIPv6Address);
     const links: EndpointPlumbing[] = entries.map(([, ep], i) => {
       const net = this.net.store.get(ep.NetworkID ?? '');
-      ep.HostIf = `veth${c.ID.slice(0, 7)}${i}`;
+      ep.HostIf = hostIfName();
       ep.IfName = `eth${i}`;
       const v6 = ep.GlobalIPv6Address ? { address: ep.GlobalIPv6Address, prefix: ep.GlobalIPv6PrefixLen!, gateway: i === firstV6 ? ep.IPv6Gateway : undefined } : undefined;
       return { hostIf: ep.HostIf, ifName: ep.IfName, bridge: net.Bridge, address: ep.IPAddress!, prefix: ep.IPPrefixLen!, mac: ep.MacAddress!, gateway: i === 0 ? ep.Gateway : undefined, v6 };
@@ -160,7 +168,7 @@ export class Endpoints {
     let i = 0;
     while (taken.includes(`eth${i}`)) i++;
     const net = this.allocate(c, ep);
-    ep.HostIf = `veth${c.ID.slice(0, 7)}${i}`;
+    ep.HostIf = hostIfName();
     ep.IfName = `eth${i}`;
     try {
       const v6 = ep.GlobalIPv6Address ? { address: ep.GlobalIPv6Address, prefix: ep.GlobalIPv6PrefixLen! } : undefined;

@@ -3,7 +3,7 @@
 // the host's own address; -P, taken ports, --internal, outbound NAT to the host's gateway.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +71,8 @@ describe('the default bridge', () => {
     assert.equal(statSync(file).ino, statSync(`/proc/${pid}/ns/net`).ino, 'the container is not in the netns bound for it');
     // runc brings lo up only in a netns it makes: tug's own must have it up too.
     assert.match(await ok(['exec', id, 'ip', 'link', 'show', 'lo']), /<LOOPBACK,UP/);
-    const veth = `/sys/class/net/veth${id.slice(0, 7)}0`;
+    const record = JSON.parse(readFileSync(join(d.dataRoot, 'containers', id, 'config.v2.json'), 'utf8')) as { Endpoints: { bridge: { HostIf: string } } };
+    const veth = `/sys/class/net/${record.Endpoints.bridge.HostIf}`;
     assert.ok(existsSync(veth));
     await ok(['kill', id]);
     await ok(['wait', id]);

@@ -99,7 +99,8 @@ describe('exit and removal leave nothing behind', () => {
 describe('overlay mount options', () => {
   /** The super options of the container's rootfs mount, from the host's mountinfo. */
   function mountOptions(id: string): string {
-    const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4]?.includes(id));
+    // The overlay, not the container's netns bound under the exec root.
+    const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4]?.includes(id) && l.includes(' - overlay '));
     assert.ok(line, `${id} is mounted`);
     return line.split(' - ')[1]!;
   }
