@@ -5,6 +5,7 @@ import { constants, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno } from '../errors.js';
+import { living, procStat } from '../sys/proc.js';
 import { RuntimeError, type Runtime } from './runc.js';
 
 export const CONMON = process.env.TUG_CONMON ?? '/usr/bin/conmon';
@@ -213,14 +214,9 @@ export async function livingMonitor(paths: MonitorPaths): Promise<number | undef
     throw err;
   }
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    // "PID (comm) STATE …": a zombie (Z) is a monitor that died and nobody has reaped yet.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const m = /^\d+ \((.*)\) (\S)/.exec(stat);
-    return m && m[1] === 'conmon' && m[2] !== 'Z' && m[2] !== 'X' ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  // A zombie is a monitor that died and nobody has reaped yet.
+  const p = procStat(pid);
+  return living(p) && p.comm === 'conmon' ? pid : undefined;
 }
 
 /**

@@ -5,6 +5,7 @@ import { constants, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TugError, isErrno } from '../errors.js';
+import { living, procStat } from '../sys/proc.js';
 
 export interface RuntimeState {
   id: string;
@@ -41,15 +42,8 @@ interface RuncStateFile {
 /** Whether the state's init still runs: its PID alive, not a zombie, with the same start time. */
 function initRunning(state: RuncStateFile): boolean {
   if (!state.init_process_pid) return false;
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${state.init_process_pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  // "PID (comm) STATE f4 … f22": comm may hold spaces and parentheses, so count after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[19]) === state.init_process_start;
+  const p = procStat(state.init_process_pid);
+  return living(p) && p.startTime === state.init_process_start;
 }
 
 function alive(pid: number): boolean {
