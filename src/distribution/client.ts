@@ -4,6 +4,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { ForbiddenError, NotFoundError, TugError, UnauthorizedError, errorMessage } from '../errors.js';
+import { MAX_REDIRECTS, redirectTarget } from '../storage/blob-get.js';
 import { basicAuth, parseChallenges, type AuthConfig } from './auth.js';
 import type { Endpoint } from './endpoint.js';
 
@@ -201,9 +202,10 @@ export class RegistryClient {
       }
     }
     // Blob GETs may be redirected to storage elsewhere: our credentials stay with the registry.
-    for (let hops = 0; hops < 5 && (req.method === 'GET' || req.method === 'HEAD') && [301, 302, 303, 307, 308].includes(res.statusCode ?? 0) && res.headers.location; hops++) {
+    for (let hops = 0; hops < MAX_REDIRECTS && (req.method === 'GET' || req.method === 'HEAD'); hops++) {
+      const target = redirectTarget(res, this.url(req.path));
+      if (!target) break;
       res.resume();
-      const target = new URL(res.headers.location!, this.url(req.path));
       const sameOrigin = target.origin === this.url('/').origin;
       const headers = { ...req.headers, ...(sameOrigin && this.authorization ? { Authorization: this.authorization } : {}) };
       res = await send(target, { ...req, path: target.href, headers }, this.endpoint.insecure);

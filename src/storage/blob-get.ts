@@ -22,7 +22,13 @@ const httpAgent = new HttpAgent({ keepAlive: true });
 const httpsAgent = new HttpsAgent({ keepAlive: true });
 const insecureHttpsAgent = new HttpsAgent({ keepAlive: true, rejectUnauthorized: false });
 const REDIRECTS = [301, 302, 303, 307, 308];
-const MAX_HOPS = 5;
+/** How many redirects a blob GET follows, here and in the registry client. */
+export const MAX_REDIRECTS = 5;
+
+/** Where a redirect answer sends the request (its Location read against `base`); undefined for any other answer. */
+export function redirectTarget(res: IncomingMessage, base: URL): URL | undefined {
+  return REDIRECTS.includes(res.statusCode ?? 0) && res.headers.location ? new URL(res.headers.location, base) : undefined;
+}
 
 /** The connection itself failed (as opposed to what came through it): its bytes are worth a resume. */
 export class BrokenLinkError extends TugError {
@@ -54,8 +60,9 @@ export async function getBlob(source: BlobSource, offset: number, signal: AbortS
     const status = res.statusCode ?? 0;
     if (status === 200 || status === 206) return { ok: true, res, offset: status === 206 ? offset : 0 };
     res.resume();
-    if (!REDIRECTS.includes(status) || !res.headers.location || hop === MAX_HOPS) return { ok: false, status };
-    url = new URL(res.headers.location, url);
+    const next = hop < MAX_REDIRECTS ? redirectTarget(res, url) : undefined;
+    if (!next) return { ok: false, status };
+    url = next;
   }
 }
 
