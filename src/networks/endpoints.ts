@@ -172,6 +172,7 @@ export class Endpoints {
     ep.IfName = `eth${i}`;
     try {
       const v6 = ep.GlobalIPv6Address ? { address: ep.GlobalIPv6Address, prefix: ep.GlobalIPv6PrefixLen! } : undefined;
+      // A container started by a tugd from before the netns files has only its process's netns.
       const own = this.sandboxPath(c.ID);
       await plumb(existsSync(own) ? own : `/proc/${c.State.Pid}/ns/net`, [{ hostIf: ep.HostIf, ifName: ep.IfName, bridge: net.Bridge, address: ep.IPAddress!, prefix: ep.IPPrefixLen!, mac: ep.MacAddress!, v6 }]);
     } catch (err) {

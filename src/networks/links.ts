@@ -138,7 +138,7 @@ export function makeSandbox(path: string, eps: readonly EndpointPlumbing[], dns?
     if (out.startsWith('made')) made();
   }).then(() => undefined);
   // A failure before the line fails `made` too.
-  return { path, made: Promise.race([madeP, plumbed.then(() => undefined)]), plumbed };
+  return { path, made: Promise.race([madeP, plumbed]), plumbed };
 }
 
 /** Unbinds a sandbox's netns (it goes once no process holds it) and removes the file; gone already is fine. */
