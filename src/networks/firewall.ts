@@ -1,8 +1,8 @@
 // iptables rules of one daemon, as one iptables-restore input regenerated from state: masquerade,
 // isolation between networks, --internal, and the DNAT of published ports. The chains carry the
 // daemon's default bridge name, so that several tugds on one host never touch each other's.
-import { spawn } from 'node:child_process';
 import { errorMessage } from '../errors.js';
+import { launch, type Launched } from '../sys/spawn.js';
 
 export interface FirewallNetwork {
   bridge: string;
@@ -97,18 +97,21 @@ export function renderRules(s: FirewallState): string {
  */
 export function run(cmd: string, args: string[], input = '', label = `${cmd} ${args.slice(0, 3).join(' ')}`, onOutput?: (out: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let child: Launched;
+    try {
+      child = launch(cmd, args, { pipes: [0, 1, 2] });
+    } catch (e) {
+      return reject(new Error(`${cmd}: ${errorMessage(e)}`));
+    }
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.streams.get(1)!.on('data', (d: Buffer) => {
       out += d.toString();
       onOutput?.(out);
     });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', (e) => reject(new Error(`${cmd}: ${errorMessage(e)}`)));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${label}: ${err.trim() || `exit ${code}`}`))));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
+    child.streams.get(2)!.on('data', (d: Buffer) => { err += d.toString(); });
+    void child.closed.then(({ code, signal }) => (code === 0 ? resolve(out) : reject(new Error(`${label}: ${err.trim() || (signal ?? `exit ${code}`)}`))));
+    child.streams.get(0)!.end(input);
   });
 }
 

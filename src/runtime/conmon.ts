@@ -1,10 +1,10 @@
 // conmon, the per-container monitor: it runs the runtime's `create`, holds the container's stdio
 // (or pty), writes its log and, when it exits, its exit code. It outlives tugd.
-import { spawn } from 'node:child_process';
 import { constants, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isErrno } from '../errors.js';
+import { errorMessage, isErrno } from '../errors.js';
+import { launch, type Launched } from '../sys/spawn.js';
 import { living, procStat } from '../sys/proc.js';
 import { RuntimeError, type Runtime } from './runc.js';
 
@@ -107,12 +107,10 @@ export function execProcess(opts: ExecMonitorOptions): Promise<ExecHandle> {
   if (opts.tty) args.push('-t');
   if (opts.stdin) args.push('-i');
   return new Promise((resolve, reject) => {
-    const child = spawn(CONMON, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: { ...process.env, _OCI_SYNCPIPE: '3' }, cwd: opts.dir });
+    const child = startMonitor(args, opts.dir);
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const messages = syncMessages(child.stdio[3] as NodeJS.ReadableStream);
-    child.on('error', (err) => reject(new RuntimeError(`cannot run conmon: ${err.message}`)));
-    child.unref();
+    child.streams.get(2)!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const messages = syncMessages(child.streams.get(3)!);
     void (async () => {
       const first = await messages.next();
       if (first.done) return reject(new RuntimeError(`conmon exited before the exec started: ${stderr.trim() || 'no reason given'}`));
@@ -171,18 +169,10 @@ export function createContainer(opts: MonitorOptions): Promise<number> {
   if (opts.stdin) args.push('-i');
   if (opts.stdin && opts.leaveStdinOpen) args.push('--leave-stdin-open');
   return new Promise((resolve, reject) => {
-    const child = spawn(CONMON, args, {
-      // Its own session: signals to tugd's process group never reach the monitor.
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-      env: { ...process.env, _OCI_SYNCPIPE: '3' },
-      cwd: paths.bundle,
-    });
+    const child = startMonitor(args, paths.bundle);
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', (err) => reject(new RuntimeError(`cannot run conmon: ${err.message}`)));
-    child.unref();
-    const pipe = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
+    child.streams.get(2)!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const pipe = child.streams.get(3)!;
     void (async () => {
       const first = await syncMessages(pipe).next();
       pipe.destroy();
@@ -192,6 +182,15 @@ export function createContainer(opts: MonitorOptions): Promise<number> {
       else reject(new RuntimeError(cleanCreateError(message ?? `${opts.runtime.name} create failed`)));
     })().catch(reject);
   });
+}
+
+/** conmon in its own session (signals to tugd's process group never reach it), its stderr and sync pipe (fd 3) read by tugd. */
+function startMonitor(args: string[], cwd: string): Launched {
+  try {
+    return launch(CONMON, args, { detached: true, pipes: [2, 3], env: { ...process.env, _OCI_SYNCPIPE: '3' }, cwd });
+  } catch (err) {
+    throw new RuntimeError(`cannot run conmon: ${errorMessage(err)}`);
+  }
 }
 
 /** runc's create error, as dockerd words it: "failed to create task for container: …" is noise here. */
