@@ -1,5 +1,6 @@
 // The few libc calls Node lacks (mknod, extended attributes, mount, SOCK_SEQPACKET, posix_spawn), through koffi. libc is loaded
 // on first use, so importing this module loads no native code.
+import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
@@ -34,6 +35,8 @@ interface Libc {
   sigfillset: (set: Buffer) => number;
   sigemptyset: (set: Buffer) => number;
   waitpid: (pid: number, status: Int32Array, options: number) => number;
+  unshare: (flags: number) => number;
+  setns: (fd: number, nstype: number) => number;
   errno: () => number;
 }
 
@@ -72,6 +75,8 @@ function load(): Libc {
     sigfillset: lib.func('int sigfillset(void *set)'),
     sigemptyset: lib.func('int sigemptyset(void *set)'),
     waitpid: lib.func('int waitpid(int pid, int *status, int options)'),
+    unshare: lib.func('int unshare(int flags)'),
+    setns: lib.func('int setns(int fd, int nstype)'),
     errno: () => koffi.errno(),
   };
   return libc;
@@ -330,4 +335,33 @@ export function reapChild(pid: number): number | undefined {
   // Reaped already (by no one else in tugd, but never wait forever on a lost child).
   if (errnoCode(errno) === 'ECHILD') return 255 << 8;
   throw errnoError(errno, 'waitpid', String(pid));
+}
+
+const CLONE_NEWNET = 0x40000000;
+const MS_BIND = 0x1000;
+/** The network namespace tugd's main thread started in, opened before it ever leaves it. */
+let homeNetns: number | undefined;
+
+/**
+ * A new network namespace, bound at `path` (which is made), as `ip netns add` makes one: the main
+ * thread enters it (namespaces are per thread; nothing else runs on it meanwhile), binds its
+ * /proc entry and comes back. No fork and no exec, where unshare(1) cost two of each.
+ */
+export function newNetns(path: string): void {
+  const l = load();
+  homeNetns ??= openSync('/proc/thread-self/ns/net', 'r');
+  closeSync(openSync(path, 'w'));
+  if (l.unshare(CLONE_NEWNET) !== 0) throw errnoError(l.errno(), 'unshare', path);
+  let bound: unknown;
+  try {
+    mount('/proc/thread-self/ns/net', path, null, MS_BIND, null);
+  } catch (err) {
+    bound = err;
+  }
+  if (l.setns(homeNetns, CLONE_NEWNET) !== 0) {
+    // Left in the new namespace, the daemon's later sockets would be in it: stop here instead.
+    process.stderr.write(`tugd: cannot return to its network namespace: ${errnoError(l.errno(), 'setns', path).message}\n`);
+    process.exit(70);
+  }
+  if (bound) throw bound;
 }
