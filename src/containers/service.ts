@@ -2,8 +2,8 @@
 // written to the record before it is announced. conmon + runc do the running; exits come back
 // through the exit directory, also for containers that exited while tugd was down.
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, TugError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/service.js';
@@ -163,7 +163,7 @@ export class ContainerService {
     await monitorGone(this.monitorPaths(rec.ID));
     this.d.snapshots.unmount(rec.ID);
     await releaseMounts(rec.MountPoints, rec.ID, this.d.volumes).catch(() => undefined);
-    await this.exits.clear(rec.ID);
+    this.exits.clear(rec.ID);
   }
 
   close(): void {
@@ -240,27 +240,25 @@ export class ContainerService {
       sandbox = this.d.networks?.sandbox(rec);
       const rootfs = await this.d.snapshots.mount(id, { volatile: !!rec.HostConfig.AutoRemove });
       const files = this.networkFiles(id);
+      // Small files, in place: each takes less than a round trip to the thread pool would.
+      writeNetworkFiles(rec, files);
+      mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
+      this.exits.clear(id);
+      if (isJSONLog(rec.LogPath)) dropJournal(paths.logPath);
       // A record written before mount points were kept gets them now, once.
       const mountsReady = (async () => {
         rec.MountPoints ??= await this.mountPoints(rec);
         return setupMounts(rec.MountPoints, { containerID: id, rootfs, volumes: this.d.volumes });
       })();
-      // What does not depend on the rest goes together; all of it settles before a failure is handled.
-      const prepared = await Promise.allSettled([
-        mountsReady,
-        writeNetworkFiles(rec, files),
-        mkdir(paths.bundle, { recursive: true, mode: 0o700 }),
-        this.exits.clear(id),
-        isJSONLog(rec.LogPath) ? dropJournal(paths.logPath) : undefined,
-        sandbox?.made,
-      ]);
+      // Both settle before a failure is handled.
+      const prepared = await Promise.allSettled([mountsReady, sandbox?.made]);
       for (const r of prepared) if (r.status === 'rejected') throw r.reason;
       const mounts = await mountsReady;
       const netnsPath = sandbox?.path ?? this.joinedNetns(rec);
       const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, mounts, netnsPath });
       const spec = buildSpec(input);
       const probe = probeSettings(rec.Config.Healthcheck, rec.Config.Shell);
-      await writeFile(join(paths.bundle, 'config.json'), serializeSpec(spec));
+      writeFileSync(join(paths.bundle, 'config.json'), serializeSpec(spec));
       const pid = await this.createWithRetry(rec, paths);
       await sandbox?.plumbed;
       // The record as it is once started, written while the runtime starts: a crash after it finds
@@ -359,30 +357,29 @@ export class ContainerService {
     await this.serial(id, async () => {
       const rec = this.d.store.find(id);
       if (!rec) {
-        await this.exits.clear(id);
+        this.exits.clear(id);
         return;
       }
       if (!rec.State.Running) return;
       this.health.stop(id);
       this.logRotation.unwatch(id);
-      // The runtime's delete (a runc process) overlaps the network's release and the exit file's;
-      // an --rm container's rootfs and monitor go meanwhile too (its processes are gone already).
+      // The network's release, the log's last lines and (for --rm) the rootfs and monitor go
+      // together with the runtime's state; its processes are gone already.
       const autoRemove = rec.HostConfig.AutoRemove === true;
-      const runtimeGone = (async () => {
-        const oom = oomKilled(id);
-        await this.runtime(rec).deleteExited(id).then(
-          () => this.runtimeDeleted.add(id),
-          (err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`),
-        );
-        if (!autoRemove) this.d.snapshots.unmount(id);
-        return oom;
-      })();
-      const [oom] = await Promise.all([
-        runtimeGone,
+      // Before the runtime's delete removes the cgroup that says it.
+      const oom = oomKilled(id);
+      await Promise.all([
         this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`)),
         // Everything the container wrote is in its json-file log before the exit is reported.
         isJSONLog(rec.LogPath) ? this.logShipping.finish(id, this.shipperPaths(rec), rotationOf(rec.HostConfig.LogConfig)) : undefined,
         autoRemove ? Promise.all([this.d.snapshots.remove(id), monitorGone(this.monitorPaths(id))]) : undefined,
+        // Last: runc's state is deleted in place (exec root, cgroupfs), once the others are under way.
+        this.runtime(rec).deleteExited(id).then(
+          () => this.runtimeDeleted.add(id),
+          (err) => this.d.log('warn', `runtime delete ${id.slice(0, 12)}: ${errorMessage(err)}`),
+        ).then(() => {
+          if (!autoRemove) this.d.snapshots.unmount(id);
+        }),
       ]);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch((err) => this.d.log('warn', `releasing volumes of ${id.slice(0, 12)}: ${errorMessage(err)}`));
       rec.State = exitedState(rec.State, status.code, status.atNs, oom);
@@ -391,7 +388,7 @@ export class ContainerService {
       // The exit file goes only once the record holds the code: a crash in between keeps it.
       if (!rec.HostConfig.AutoRemove) {
         await this.d.store.save(rec);
-        await this.exits.clear(id);
+        this.exits.clear(id);
       }
       if (oom) this.emit(rec, 'oom');
       this.emit(rec, 'die', { exitCode: String(status.code) });
@@ -528,7 +525,8 @@ export class ContainerService {
     // at the next start) or a record without bundle or exit file (found dead, so removed again).
     // The bundle is a handful of small files on the exec root: removed in place.
     rmSync(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true });
-    await Promise.all([this.d.store.delete(rec), this.exits.clear(rec.ID)]);
+    this.exits.clear(rec.ID);
+    await this.d.store.delete(rec);
     if (removeVolumes) await this.d.volumes.removeAnonymous(volumeNames(rec.MountPoints), rec.ID);
     this.emit(rec, 'destroy');
     this.waiters.removed(rec.ID, { StatusCode: rec.State.ExitCode });

@@ -1,7 +1,7 @@
 // Container exits as conmon reports them: a file `<exitDir>/<id>` holding the exit code, written
 // atomically (temp + rename). One inotify watch on the directory serves every container.
-import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { rmSync, watch, type FSWatcher } from 'node:fs';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno } from '../errors.js';
 
@@ -53,9 +53,9 @@ export class ExitWatcher {
     return status;
   }
 
-  /** Forgets an exit once handled, so the next run of the same container reports again. */
-  async clear(id: string): Promise<void> {
-    await rm(join(this.dir, id), { force: true });
+  /** Forgets an exit once handled, so the next run of the same container reports again (in place: one unlink on the exec root). */
+  clear(id: string): void {
+    rmSync(join(this.dir, id), { force: true });
     this.seen.delete(id);
   }
 }
