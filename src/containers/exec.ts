@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError, errorMessage } from '../errors.js';
-import { execProcess, type ExecHandle } from '../runtime/conmon.js';
+import { dropAttachLink, execProcess, type ExecHandle } from '../runtime/conmon.js';
 import { buildSpec, containerEnv, resolveUser, serializeSpec } from '../runtime/spec/index.js';
 import type { HostFacts } from './runspec.js';
 import { specInput } from './runspec.js';
@@ -131,6 +131,7 @@ export class ExecService {
         setTimeout(() => {
           this.sessions.delete(id);
           void rm(s.dir, { recursive: true, force: true });
+          dropAttachLink(paths.socketDir, id);
         }, 5 * 60_000).unref();
       });
       return s;

@@ -7,7 +7,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, TugError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/service.js';
-import { createContainer, ctlPath, livingMonitor, monitorGone, type MonitorPaths } from '../runtime/conmon.js';
+import { createContainer, ctlPath, dropAttachLink, livingMonitor, monitorGone, sweepAttachLinks, type MonitorPaths } from '../runtime/conmon.js';
 import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
 import type { Sandbox } from '../networks/links.js';
 import type { Runtime } from '../runtime/runc.js';
@@ -123,6 +123,7 @@ export class ContainerService {
     }
     await mkdir(join(this.d.execRoot, 'containers'), { recursive: true, mode: 0o700 });
     await mkdir(join(this.d.execRoot, 's'), { recursive: true, mode: 0o700 });
+    sweepAttachLinks(join(this.d.execRoot, 's'));
     // Before any exit is handled or restart begins (a start makes its netns file): the netns of
     // containers not recorded as running go; those of containers that exited meanwhile go with their exit.
     this.d.networks?.sweepSandboxes(new Set(this.d.store.all().filter((r) => r.State.Running).map((r) => r.ID)));
@@ -525,6 +526,7 @@ export class ContainerService {
     // at the next start) or a record without bundle or exit file (found dead, so removed again).
     // The bundle is a handful of small files on the exec root: removed in place.
     rmSync(join(this.d.execRoot, 'containers', rec.ID), { recursive: true, force: true });
+    dropAttachLink(this.monitorPaths(rec.ID).socketDir, rec.ID);
     this.exits.clear(rec.ID);
     await this.d.store.delete(rec);
     if (removeVolumes) await this.d.volumes.removeAnonymous(volumeNames(rec.MountPoints), rec.ID);

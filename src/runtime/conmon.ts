@@ -1,6 +1,6 @@
 // conmon, the per-container monitor: it runs the runtime's `create`, holds the container's stdio
 // (or pty), writes its log and, when it exits, its exit code. It outlives tugd.
-import { constants, readFileSync } from 'node:fs';
+import { constants, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage, isErrno } from '../errors.js';
@@ -42,6 +42,23 @@ export function attachKey(id: string): string {
 
 export function attachSocketPath(paths: MonitorPaths, id: string): string {
   return join(paths.socketDir, attachKey(id), 'attach');
+}
+
+/** conmon links `<socketDir>/<key>` to the bundle and leaves the link when it exits: it goes with the bundle. */
+export function dropAttachLink(socketDir: string, id: string): void {
+  rmSync(join(socketDir, attachKey(id)), { force: true });
+}
+
+/** The links whose bundle has gone (a crash between a removal's steps, or links from before they were dropped). */
+export function sweepAttachLinks(socketDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(socketDir);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return;
+    throw err;
+  }
+  for (const name of names) if (!existsSync(join(socketDir, name))) rmSync(join(socketDir, name), { force: true });
 }
 
 export function ctlPath(paths: MonitorPaths): string {

@@ -3,7 +3,7 @@
 // rewritten before it is deleted (a crash in that gap still ends with the container gone), and
 // its overlay is volatile.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
@@ -47,6 +47,8 @@ function traces(id: string): string[] {
   if (existsSync(join(d.execRoot, 'containers', id))) found.push('bundle');
   if (existsSync(join(d.execRoot, 'exits', id))) found.push('exit file');
   if (livingMonitors(id).length) found.push('monitor');
+  // conmon's link to the bundle (lstat: once the bundle has gone it points nowhere).
+  if (lstatSync(join(d.execRoot, 's', id.slice(0, 16)), { throwIfNoEntry: false })) found.push('attach link');
   return found;
 }
 
@@ -58,6 +60,7 @@ describe('exit and removal leave nothing behind', () => {
     const left = readdirSync(join(d.dataRoot, 'containers'));
     assert.deepEqual(left, []);
     assert.deepEqual(readdirSync(join(d.execRoot, 'runc')), []);
+    assert.deepEqual(readdirSync(join(d.execRoot, 's')), []);
   });
 
   it('an exited container keeps its record with the code; rm then removes runtime state, cgroup and mount', async () => {
@@ -67,8 +70,8 @@ describe('exit and removal leave nothing behind', () => {
     assert.deepEqual((await waited).body, { StatusCode: 5 });
     const rec = JSON.parse(readFileSync(join(d.dataRoot, 'containers', id, 'config.v2.json'), 'utf8')) as { State: { Status: string; ExitCode: number } };
     assert.deepEqual([rec.State.Status, rec.State.ExitCode], ['exited', 5]);
-    // The bundle (config.json) stays until rm, as before; the runtime state and cgroup do not.
-    assert.deepEqual(traces(id), ['record', 'bundle']);
+    // The bundle (config.json) and conmon's link to it stay until rm, as before; the runtime state and cgroup do not.
+    assert.deepEqual(traces(id), ['record', 'bundle', 'attach link']);
     assert.equal((await d.api('DELETE', `/containers/${id}`)).status, 204);
     assert.deepEqual(traces(id), []);
   });
@@ -165,7 +168,7 @@ describe('a start cut short by a crash', () => {
     await d.startProcess();
     const state = ((await d.api('GET', `/containers/${id}/json`)).body as { State: { Running: boolean } }).State;
     assert.equal(state.Running, false);
-    assert.deepEqual(traces(id).filter((t) => t !== 'record' && t !== 'bundle'), []);
+    assert.deepEqual(traces(id).filter((t) => t !== 'record' && t !== 'bundle' && t !== 'attach link'), []);
     assert.equal((await d.api('POST', `/containers/${id}/start`)).status, 204);
     assert.equal(livingMonitors(id).length, 1);
     assert.equal((await d.api('DELETE', `/containers/${id}?force=1`)).status, 204);
