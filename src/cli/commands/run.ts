@@ -121,12 +121,16 @@ async function runContainer(flags: RunFlags, image: string, args: string[], cmd:
   if (status.StatusCode !== 0) process.exitCode = status.StatusCode;
 }
 
-/** Registers run, create and start on the root and (when given) under `container`. */
-export function registerRunCommands(program: Command, container?: Command): void {
+/**
+ * Registers run, create and start on the root and (when given) under `container`; `only` one of
+ * them for the hot bundle, which knows the command asked for (each of run and create is a hundred flags).
+ */
+export function registerRunCommands(program: Command, container?: Command, only?: string): void {
+  const wanted = (name: string) => only === undefined || only === name;
   for (const parent of container ? [program, container] : [program]) {
     // Flags end at the image: what follows is the container's command line.
     parent.enablePositionalOptions();
-    addRunFlags(
+    if (wanted('run')) addRunFlags(
       parent.command('run').description('Create and run a new container from an image').usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
         .argument('<image>').argument('[command...]'),
       'run',
@@ -134,7 +138,7 @@ export function registerRunCommands(program: Command, container?: Command): void
       await runContainer(flags, image, args, cmd);
     }));
 
-    addRunFlags(
+    if (wanted('create')) addRunFlags(
       parent.command('create').description('Create a new container').usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
         .argument('<image>').argument('[command...]'),
       'create',
@@ -147,7 +151,7 @@ export function registerRunCommands(program: Command, container?: Command): void
       }
     }));
 
-    parent.command('start').description('Start one or more stopped containers').usage('[OPTIONS] CONTAINER [CONTAINER...]')
+    if (wanted('start')) parent.command('start').description('Start one or more stopped containers').usage('[OPTIONS] CONTAINER [CONTAINER...]')
       .helpOption('--help', 'Print usage')
       .argument('<containers...>')
       .option('-a, --attach', "Attach STDOUT/STDERR and forward signals")
