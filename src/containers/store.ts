@@ -1,5 +1,6 @@
 // Container records on disk (<root>/<id>/config.v2.json, replaced atomically) and in memory,
 // looked up as dockerd does: full ID, name, then unique ID prefix.
+import { rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError, isErrno } from '../errors.js';
@@ -108,7 +109,8 @@ export class ContainerStore {
     setTimeout(() => this.removed.delete(rec.ID), 60_000).unref();
     await this.writes.get(rec.ID);
     // The record goes first: a crash after it leaves a directory init() reports as an orphan.
-    await rm(join(this.dir(rec.ID), 'config.v2.json'), { force: true });
+    // In place: one unlink, where the thread pool's round trip costs a removal more.
+    rmSync(join(this.dir(rec.ID), 'config.v2.json'), { force: true });
     this.byId.delete(rec.ID);
     this.releaseName(rec.Name, rec.ID);
     if (this.trash) await this.trash.discard(this.dir(rec.ID));

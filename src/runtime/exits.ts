@@ -1,7 +1,7 @@
 // Container exits as conmon reports them: a file `<exitDir>/<id>` holding the exit code, written
 // atomically (temp + rename). One inotify watch on the directory serves every container.
-import { rmSync, watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno } from '../errors.js';
 
@@ -60,10 +60,12 @@ export class ExitWatcher {
   }
 }
 
+/** In place: a few bytes on the exec root, read on every exit's path. */
 export async function readExit(dir: string, id: string): Promise<ExitStatus | undefined> {
   const file = join(dir, id);
   try {
-    const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file, { bigint: true })]);
+    const text = readFileSync(file, 'utf8');
+    const st = statSync(file, { bigint: true });
     const code = Number.parseInt(text.trim(), 10);
     if (!Number.isInteger(code)) return undefined;
     return { code, atNs: st.mtimeNs };

@@ -2,7 +2,8 @@
 // background once removals pause. A removal is done, as far as anyone looking at its old path can
 // tell, once the rename is; the bytes follow. Whatever a crash leaves in the trash goes at the next start.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { renameSync } from 'node:fs';
+import { lstat, mkdir, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isErrno } from '../errors.js';
 
@@ -34,7 +35,8 @@ export class Trash {
   async discard(path: string): Promise<void> {
     const doomed = join(this.dir, `${basename(path)}-${randomBytes(6).toString('hex')}`);
     try {
-      await rename(path, doomed);
+      // In place: one rename, on every removal's path.
+      renameSync(path, doomed);
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return;
       if (!isErrno(err, 'EXDEV')) throw err;
