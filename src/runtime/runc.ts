@@ -1,8 +1,8 @@
 // The OCI runtime's command line (runc, or crun where the host allows): start, kill, pause,
 // update and delete a container the monitor created. State lives in one `--root` per daemon.
 import { execFile } from 'node:child_process';
-import { constants, readFileSync, rmdirSync, rmSync } from 'node:fs';
-import { open, readdir, rm, stat } from 'node:fs/promises';
+import { closeSync, constants, openSync, readFileSync, readSync, rmdirSync, rmSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TugError, isErrno } from '../errors.js';
 import { living, procStat } from '../sys/proc.js';
@@ -81,15 +81,16 @@ export class Runtime {
    * Lets the created container run. For runc this is what `runc start` does, without its
    * process (~6 ms): read the byte the container's init writes into `exec.fifo`, then remove
    * the FIFO (its absence is how runc tells "running" from "created"). `pid` is the init's,
-   * watched so that a container that died before opening the FIFO fails the start.
+   * watched so that a container that died before opening the FIFO fails the start. In place:
+   * the FIFO is opened and read non-blocking, so nothing here waits in a system call.
    */
   async start(id: string, pid?: number): Promise<void> {
     const fifo = this.execFifo(id);
     if (this.name !== 'runc' || pid === undefined) return void (await this.run(['start', id]));
-    let fh;
+    let fd: number;
     try {
-      // Non-blocking: a blocking open would hold a pool thread forever if init never opens its end.
-      fh = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+      // Non-blocking: a blocking open would wait forever if init never opens its end.
+      fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (err) {
       // No FIFO: not created, or started already; runc words the error.
       if (isErrno(err, 'ENOENT')) return void (await this.run(['start', id]));
@@ -97,26 +98,31 @@ export class Runtime {
     }
     try {
       const byte = Buffer.alloc(1);
-      const reader = fh;
       // EOF (no writer yet) and EAGAIN (writer, no byte yet) both mean "not yet".
-      const readByte = () => reader.read(byte, 0, 1, null).then((r) => r.bytesRead > 0, (err: unknown) => {
-        if (isErrno(err, 'EAGAIN')) return false;
-        throw err;
-      });
+      const readByte = () => {
+        try {
+          return readSync(fd, byte, 0, 1, null) > 0;
+        } catch (err) {
+          if (isErrno(err, 'EAGAIN')) return false;
+          throw err;
+        }
+      };
       for (let waited = 0; ; waited++) {
-        if (await readByte()) break;
+        if (readByte()) break;
         // Dead now, it may still have written its byte and run to its end since the read.
         if (!alive(pid)) {
-          if (await readByte()) break;
+          if (readByte()) break;
           throw new RuntimeError(`${this.name} start: container process is already dead`);
         }
         if (waited > 10_000) throw new RuntimeError(`${this.name} start: the container's init did not open its exec FIFO`);
-        await new Promise((resolve) => setTimeout(resolve, 1));
+        // The init writes its byte microseconds after our open wakes it: look again at once a few
+        // times before waiting a millisecond between looks.
+        await new Promise((resolve) => (waited < 20 ? setImmediate(resolve) : setTimeout(resolve, 1)));
       }
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
-    await rm(fifo, { force: true });
+    rmSync(fifo, { force: true });
   }
 
   /** A start that a crash cut short (runc's exec FIFO still there): finished now. */
