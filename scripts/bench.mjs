@@ -54,6 +54,30 @@ function time(fn, n) {
   return samples[Math.floor(samples.length / 2)];
 }
 
+/** CPU time (ticks) of a process and its children. */
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+}
+
+/**
+ * Waits until tugd has used no CPU for 300 ms (at most 20 s): what earlier figures left it doing
+ * (the trash deleting a build's 10,000 files) must not land in the next figure. Says how long.
+ */
+async function settle(pid) {
+  const t0 = Date.now();
+  let last = cpuTicks(pid);
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < 300 && Date.now() - t0 < 20_000) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = cpuTicks(pid);
+    if (now !== last) quietSince = Date.now();
+    last = now;
+  }
+  return Date.now() - t0;
+}
+
 function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
@@ -80,6 +104,7 @@ try {
   await benchBuildNetwork({ dir, env, tug, results });
   // The builds leave ~10,000 files of dirty pages: write them back now, not during the run figures.
   spawnSync('sync');
+  console.error(`tugd settled after the builds in ${await settle(daemon.proc.pid)} ms`);
 
   results['tug run --rm busybox true, CLI to exit (ms)'] = time(() => tugRun(['run', '--rm', 'busybox', 'true']), 15);
   const dockerEnv = { ...env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: join(dir, 'docker-config') };
