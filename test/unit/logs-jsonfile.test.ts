@@ -157,6 +157,23 @@ describe('LogShipper', () => {
     });
   });
 
+  it('never rotates in the middle of a line conmon split into partial records, on either stream', async () => {
+    await withDir(async (dir) => {
+      const p = paths(dir);
+      // Lines of three parts each (P, P, F), the two streams interleaved: most entries end no line.
+      const records = Array.from({ length: 150 }, (_, i) => rec(BigInt(i), i % 2 ? 'stderr' : 'stdout', `part-${i}`.padEnd(40, '.'), Math.floor(i / 2) % 3 !== 2));
+      await writeFile(p.journal, Buffer.concat(records.map(formatRecord)));
+      await new LogShipper(p, { maxSize: 500, maxFiles: 20 }).finish();
+      const files = (await readdir(dir)).filter((n) => n.startsWith('c-json.log'));
+      assert.ok(files.length > 5, files.join());
+      for (const f of files) {
+        const entries = (await readFile(join(dir, f), 'utf8')).split('\n').filter(Boolean).map((l) => parseEntry(Buffer.from(l))!);
+        // Every line a file holds ends in it, on both streams.
+        for (const stream of ['stdout', 'stderr']) assert.equal(entries.filter((e) => e.stream === stream).at(-1)?.partial ?? false, false, `${f} ${stream}`);
+      }
+    });
+  });
+
   it('converts a rotated journal left by a crash first, then the live one, and deletes the rotated one', async () => {
     await withDir(async (dir) => {
       const p = paths(dir);

@@ -59,6 +59,8 @@ export class LogShipper {
   /** Journal records up to here are in the json log already (set at the first pass). */
   private skip: Mark | undefined;
   private last: Mark | undefined;
+  /** Streams whose last entry was a partial one (conmon splits lines at its reads): their line goes on in the next entries. */
+  private readonly midLine = new Set<string>();
   private started = false;
   private reopenAt = 0;
   private chain: Promise<void> = Promise.resolve();
@@ -223,7 +225,11 @@ export class LogShipper {
     return false;
   }
 
-  /** Appends entries, rotating first whenever the file has reached max-size (so a file passes it by one entry at most). */
+  /**
+   * Appends entries, rotating first whenever the file has reached max-size and no line is half
+   * written: the parts of one line stay in one file, so dropping the oldest file never leaves the
+   * next starting with the end of a line. A file passes max-size by one line at most.
+   */
   private async append(entries: Array<{ rec: LogRecord; text: string }>): Promise<void> {
     let pending: string[] = [];
     let pendingSize = 0;
@@ -236,10 +242,12 @@ export class LogShipper {
       pendingSize = 0;
     };
     for (const { rec, text } of entries) {
-      if (this.out!.size + pendingSize >= this.opts.maxSize) {
+      if (this.out!.size + pendingSize >= this.opts.maxSize && this.midLine.size === 0) {
         await flush();
         await this.rotateOutput();
       }
+      if (rec.partial) this.midLine.add(rec.stream);
+      else this.midLine.delete(rec.stream);
       pending.push(text);
       pendingSize += Buffer.byteLength(text);
       this.last = this.last && this.last.timeNs === rec.timeNs ? { timeNs: rec.timeNs, count: this.last.count + 1 } : { timeNs: rec.timeNs, count: 1 };
