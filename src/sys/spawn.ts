@@ -69,7 +69,13 @@ export function launch(file: string, args: string[], opts: LaunchOptions): Launc
     process.on('SIGCHLD', reapAll);
     listening = true;
   }
-  const ends = opts.pipes.map((fd) => ({ fd, pair: pipe() }));
+  const ends: { fd: number; pair: [number, number] }[] = [];
+  try {
+    for (const fd of opts.pipes) ends.push({ fd, pair: pipe() });
+  } catch (err) {
+    for (const { pair } of ends) pair.forEach((fd) => closeSync(fd));
+    throw err;
+  }
   const env = Object.entries(opts.env ?? process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
   let pid: number;
   try {
@@ -91,8 +97,9 @@ export function launch(file: string, args: string[], opts: LaunchOptions): Launc
     closeSync(fd === 0 ? pair[0] : pair[1]);
     const mine = fd === 0 ? pair[1] : pair[0];
     const s = new Socket({ fd: mine, readable: fd !== 0, writable: fd === 0 });
-    // A child that ends early makes writes fail with EPIPE: its exit says what happened.
-    if (fd === 0) s.on('error', () => undefined);
+    // A child that ends early makes writes fail with EPIPE: its exit says what happened (and a
+    // failed read still ends in 'close'). Without a listener, an error would take tugd down.
+    s.on('error', () => undefined);
     streams.set(fd, s);
   }
   const exited = new Promise<ChildExit>((resolve) => {
