@@ -155,8 +155,7 @@ export interface SpecContext {
 export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts = [], netnsPath }: SpecContext): Promise<SpecInput> {
   const c = rec.Config;
   const hc = rec.HostConfig;
-  const [passwd, group] = [readOptional(join(rootfs, 'etc/passwd')), readOptional(join(rootfs, 'etc/group'))];
-  const user = resolveUser(c.User ?? '', passwd, group, hc.GroupAdd ?? []);
+  const user = resolveUser(c.User ?? '', readOptional(join(rootfs, 'etc/passwd')), readOptional(join(rootfs, 'etc/group')), hc.GroupAdd ?? []);
   const home = user.home ? [`HOME=${user.home}`] : [];
   const env = containerEnv(c.Hostname ?? '', c.Tty ?? false, home, c.Env ?? []);
   const sec = parseSecurityOpts(hc.SecurityOpt ?? []);

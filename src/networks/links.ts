@@ -3,13 +3,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { errorMessage, isErrno } from '../errors.js';
-import { MNT_DETACH, mount, newNetns, umount } from '../sys/libc.js';
+import { MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, mount, newNetns, umount } from '../sys/libc.js';
 import { run } from './firewall.js';
 import { parseSubnet } from './ipam.js';
-
-const MS_BIND = 0x1000;
-const MS_REC = 0x4000;
-const MS_SHARED = 1 << 20;
 
 export const IP = process.env.TUG_IP ?? '/usr/sbin/ip';
 export const NSENTER = process.env.TUG_NSENTER ?? '/usr/bin/nsenter';

@@ -65,7 +65,7 @@ export class SnapshotStore {
     return chains.reverse().map((c) => this.layers.diffPath(c));
   }
 
-  /** A mount point sits on another device than its parent (mountinfo grows with every running container). */
+  /** An overlay is a device of its own: merged is mounted when its device is not its parent's (mountinfo grows with every running container). */
   isMounted(id: string): boolean {
     const merged = statSync(this.mergedDir(id), { throwIfNoEntry: false });
     return merged !== undefined && merged.dev !== statSync(this.dir(id)).dev;

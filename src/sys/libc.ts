@@ -178,6 +178,10 @@ export function mount(source: string, target: string, fstype: string | null, fla
 }
 
 export const MNT_DETACH = 2;
+/** mount(2) flags. */
+export const MS_BIND = 0x1000;
+export const MS_REC = 0x4000;
+export const MS_SHARED = 1 << 20;
 
 /** umount2(2); a target that is not mounted (EINVAL) or gone (ENOENT) counts as unmounted. */
 export function umount(target: string, flags = 0): void {
@@ -338,7 +342,6 @@ export function reapChild(pid: number): number | undefined {
 }
 
 const CLONE_NEWNET = 0x40000000;
-const MS_BIND = 0x1000;
 /** The network namespace tugd's main thread started in, opened before it ever leaves it. */
 let homeNetns: number | undefined;
 

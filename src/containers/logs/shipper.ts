@@ -306,8 +306,7 @@ export class LogShipper {
   }
 }
 
-/** Before a container starts again: its last run's journal was converted at its exit. */
-/** In place: two unlinks, at every start. */
+/** Before a container starts again: its last run's journal was converted at its exit. In place: two unlinks, at every start. */
 export function dropJournal(journal: string): void {
   rmSync(journal, { force: true });
   rmSync(`${journal}.1`, { force: true });
