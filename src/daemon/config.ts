@@ -12,6 +12,8 @@ export interface DaemonConfig {
   bip?: string;
   /** Registries spoken to over plain HTTP or unverified TLS (host[:port] or CIDR), beside loopback. */
   insecureRegistries?: string[];
+  /** Add favordynmods to the host's cgroup2 mount (see cgroups.ts). */
+  favorDynmods?: boolean;
 }
 
 export const DEFAULT_SOCKET = '/run/tug/tug.sock';

@@ -29,6 +29,7 @@ import type { Logger } from '../api/server.js';
 import { openBuilder } from '../build/index.js';
 import type { DaemonConfig } from './config.js';
 import { System } from './info.js';
+import { favorMigrations } from './cgroups.js';
 
 async function engineID(dataRoot: string): Promise<string> {
   const file = join(dataRoot, 'engine-id');
@@ -49,6 +50,8 @@ export const CRUN = process.env.TUG_CRUN ?? '/usr/bin/crun';
 export async function openEngine(config: DaemonConfig, log: Logger): Promise<Services> {
   await mkdir(config.dataRoot, { recursive: true, mode: 0o710 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+  // Before the recovery: restart policies start containers too.
+  if (config.favorDynmods !== false) await favorMigrations(log);
   const content = new ContentStore(join(config.dataRoot, 'content'));
   const layers = new LayerStore(join(config.dataRoot, 'layers'));
   const store = new ImageStore(join(config.dataRoot, 'images'));

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     .option('-b, --bridge <name>', 'network bridge for the default network', 'tug0')
     .option('--bip <cidr>', 'address and prefix of the default bridge')
     .option('--insecure-registry <registry>', 'enable insecure registry communication (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--no-cgroup-favordynmods', "leave the cgroup2 mount's options as they are (each container start then waits for an RCU grace period)")
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`tugd: ${str.replace(/^error: /, '')}`) });
   try {
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     const code = (err as { exitCode?: number }).exitCode ?? 1;
     process.exit(code === 0 ? 0 : 1);
   }
-  const opts = program.opts<{ host: string; dataRoot: string; execRoot: string; debug: boolean; logLevel: DaemonConfig['logLevel']; bridge: string; bip?: string; insecureRegistry: string[] }>();
+  const opts = program.opts<{ host: string; dataRoot: string; execRoot: string; debug: boolean; logLevel: DaemonConfig['logLevel']; bridge: string; bip?: string; insecureRegistry: string[]; cgroupFavordynmods: boolean }>();
   const config: DaemonConfig = {
     socket: parseHost(opts.host),
     dataRoot: opts.dataRoot,
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     bridge: opts.bridge,
     bip: opts.bip,
     insecureRegistries: opts.insecureRegistry,
+    favorDynmods: opts.cgroupFavordynmods,
   };
   const log = makeLogger(config.logLevel);
   await mkdir(config.dataRoot, { recursive: true, mode: 0o710 });

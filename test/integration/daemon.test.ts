@@ -1,8 +1,28 @@
 // tugd itself: the socket, API versioning, errors, the data-root lock, signals.
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { findCgroup2, type Cgroup2Mount } from '../../src/daemon/cgroups.js';
+import { mount } from '../../src/sys/libc.js';
 import { after, before, describe, it } from 'node:test';
 import { TUG, TUGD, TestDaemon, runProcess } from '../helpers/daemon.js';
+
+const MS_REMOUNT = 32;
+const VFS_FLAGS: Record<string, number> = { ro: 1, nosuid: 2, nodev: 4, noexec: 8, noatime: 1024, nodiratime: 2048, relatime: 1 << 21, strictatime: 1 << 24 };
+
+function hostCgroup2(): (Cgroup2Mount & { vfs: number }) | undefined {
+  const info = readFileSync('/proc/self/mountinfo', 'utf8');
+  const found = findCgroup2(info);
+  if (!found) return undefined;
+  const line = info.split('\n').find((l) => l.split(' ')[4] === found.path)!;
+  const vfs = line.split(' ')[5]!.split(',').reduce((flags, o) => flags | (VFS_FLAGS[o] ?? 0), 0);
+  return { ...found, vfs };
+}
+
+/** Drops favordynmods from the superblock (mount(8) would merge it back in), keeping all else. */
+function clearFavordynmods(m: Cgroup2Mount & { vfs: number }): void {
+  const data = m.options.filter((o) => o !== 'rw' && o !== 'ro' && o !== 'favordynmods').join(',');
+  mount('cgroup2', m.path, 'cgroup2', MS_REMOUNT | m.vfs, data);
+}
 
 describe('tugd', () => {
   let d: TestDaemon;
@@ -84,6 +104,28 @@ describe('tugd', () => {
     const args = await d.tug(['tag', 'busybox']);
     assert.equal(args.code, 1);
     assert.match(args.stderr, /^tug: 'tug tag' requires 2 arguments\n\nUsage: {2}tug tag SOURCE_IMAGE\[:TAG\] TARGET_IMAGE\[:TAG\]\n\nRun 'tug tag --help' for more information\n$/);
+  });
+
+  it('adds favordynmods to the host cgroup2 mount and keeps its other options, unless told not to', async (t) => {
+    const before = hostCgroup2();
+    if (!before) return t.skip('no cgroup2 mount on this host');
+    assert.equal(await d.stop(), 0);
+    try {
+      clearFavordynmods(before);
+      const cleared = hostCgroup2()!;
+      assert.ok(!cleared.options.includes('favordynmods'), cleared.options.join(','));
+      await d.startProcess(['--no-cgroup-favordynmods']);
+      assert.deepEqual(hostCgroup2(), cleared);
+      assert.equal(await d.stop(), 0);
+      d.logs = '';
+      await d.startProcess();
+      const after = hostCgroup2()!;
+      assert.deepEqual(after.options, [...cleared.options, 'favordynmods']);
+      assert.equal(after.vfs, cleared.vfs);
+      assert.match(d.logs, /cgroups: set favordynmods on \//);
+    } finally {
+      if (!d.proc || d.proc.exitCode !== null) await d.startProcess();
+    }
   });
 
   it('stops cleanly on SIGTERM and restarts on the same data-root', async () => {
