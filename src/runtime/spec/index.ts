@@ -13,15 +13,20 @@ import { RLIM_INFINITY } from './types.js';
 
 export type SpecOpt = (spec: Spec, input: SpecInput) => Spec;
 
-function processOf(s: Spec): Process {
-  s.process ??= { user: { uid: 0, gid: 0 }, cwd: '/' };
+/**
+ * The process of `s`, a step's shallow copy of the spec it was given, made `s`'s own to edit.
+ * Each step copies only what it changes (the spec it is given is never modified): a deep clone
+ * per step, with Docker's seccomp profile in the spec, cost ~0.4 ms of every start and exec.
+ */
+function ownProcess(s: Spec): Process {
+  s.process = s.process ? { ...s.process } : { user: { uid: 0, gid: 0 }, cwd: '/' };
   return s.process;
 }
 
 /** The command, environment, user, terminal and rootfs path. */
 export function withProcess(spec: Spec, input: SpecInput): Spec {
-  const s = structuredClone(spec);
-  const p = processOf(s);
+  const s = { ...spec };
+  const p = ownProcess(s);
   p.args = [...input.args];
   p.env = [...input.env];
   p.cwd = input.cwd || '/';
@@ -41,7 +46,7 @@ export function withProcess(spec: Spec, input: SpecInput): Spec {
 
 /** Hostname and domain name, which only a private UTS namespace can have. */
 export function withHostname(spec: Spec, input: SpecInput): Spec {
-  const s = structuredClone(spec);
+  const s = { ...spec };
   delete s.hostname;
   delete s.domainname;
   if (input.utsMode === 'private') {
@@ -58,7 +63,7 @@ function joinPath(kind: string, path: string | undefined): string {
 
 /** Private namespaces are created, host ones left out, 'ns' ones joined by path. */
 export function withNamespaces(spec: Spec, input: SpecInput): Spec {
-  const s = structuredClone(spec);
+  const s = { ...spec };
   const ns = new Map<LinuxNamespaceType, LinuxNamespace>((s.linux?.namespaces ?? []).map((n) => [n.type, n]));
   const set = (type: LinuxNamespaceType, mode: string, path?: string) => {
     if (mode === 'host') ns.delete(type);
@@ -76,7 +81,7 @@ export function withNamespaces(spec: Spec, input: SpecInput): Spec {
 }
 
 export function withCgroupsPath(spec: Spec, input: SpecInput): Spec {
-  const s = structuredClone(spec);
+  const s = { ...spec };
   s.linux = { ...s.linux };
   if (input.cgroupsPath) s.linux.cgroupsPath = input.cgroupsPath;
   else delete s.linux.cgroupsPath;
@@ -85,7 +90,7 @@ export function withCgroupsPath(spec: Spec, input: SpecInput): Spec {
 
 /** Memory, CPU, pids and blkio limits, with Docker's rules for what is left unset. */
 export function withResources(spec: Spec, input: SpecInput): Spec {
-  const s = structuredClone(spec);
+  const s = { ...spec };
   const r = input.resources;
   const res: LinuxResources = { ...s.linux?.resources };
   delete res.memory;
@@ -124,7 +129,7 @@ export function withResources(spec: Spec, input: SpecInput): Spec {
 
 /** Docker's ping and low-port sysctls in a network namespace of the container's own, then the user's. */
 export function withSysctls(spec: Spec, input: SpecInput): Spec {
-  const s = structuredClone(spec);
+  const s = { ...spec };
   const own = input.network.mode === 'private' || input.network.mode === 'none';
   const sysctl = { ...s.linux?.sysctl, ...(own ? DEFAULT_NETWORK_SYSCTLS : {}), ...input.sysctls };
   s.linux = { ...s.linux };
@@ -148,10 +153,10 @@ export function capRlimit(u: SpecUlimit, host: HostRlimit | undefined): POSIXRli
 
 /** The user's ulimits, then the defaults they do not name (nofile 1048576), each capped. */
 export function withRlimits(spec: Spec, input: SpecInput): Spec {
-  const s = structuredClone(spec);
+  const s = { ...spec };
   const named = new Set(input.ulimits.map((u) => u.name));
   const all = [...input.ulimits, ...DEFAULT_ULIMITS.filter((u) => !named.has(u.name))];
-  processOf(s).rlimits = all.map((u) => capRlimit(u, hostLimit(input, u.name)));
+  ownProcess(s).rlimits = all.map((u) => capRlimit(u, hostLimit(input, u.name)));
   return s;
 }
 
@@ -163,8 +168,8 @@ function linuxDevice(d: SpecDevice): LinuxDevice {
 /** --device nodes and their cgroup rules, plus --device-cgroup-rule. Privileged containers: see withPrivileged. */
 export function withDevices(spec: Spec, input: SpecInput): Spec {
   if (input.privileged) return spec;
-  const s = structuredClone(spec);
-  const linux = (s.linux ??= {});
+  const s = { ...spec };
+  const linux = (s.linux = { ...s.linux });
   const rules = [...(linux.resources?.devices ?? [])];
   const devices = [...(linux.devices ?? [])];
   for (const d of input.devices) {
@@ -180,9 +185,9 @@ export function withDevices(spec: Spec, input: SpecInput): Spec {
 /** Bounding, effective and permitted sets (never inheritable: CVE-2022-24769). */
 export function withCapabilities(spec: Spec, input: SpecInput): Spec {
   if (input.privileged) return spec;
-  const s = structuredClone(spec);
+  const s = { ...spec };
   const caps = tweakCapabilities(input.capAdd, input.capDrop, false, input.availableCaps);
-  processOf(s).capabilities = { bounding: [...caps], effective: [...caps], permitted: [...caps] };
+  ownProcess(s).capabilities = { bounding: [...caps], effective: [...caps], permitted: [...caps] };
   return s;
 }
 
@@ -192,17 +197,17 @@ export function withCapabilities(spec: Spec, input: SpecInput): Spec {
  */
 export function withPrivileged(spec: Spec, input: SpecInput): Spec {
   if (!input.privileged) return spec;
-  const s = structuredClone(spec);
+  const s = { ...spec };
   const caps = tweakCapabilities([], [], true, input.availableCaps);
-  processOf(s).capabilities = { bounding: [...caps], effective: [...caps], permitted: [...caps] };
-  const linux = (s.linux ??= {});
+  ownProcess(s).capabilities = { bounding: [...caps], effective: [...caps], permitted: [...caps] };
+  const linux = (s.linux = { ...s.linux });
   const devices = [...(input.hostDevices ?? []), ...input.devices.filter((d) => d.pathOnHost !== d.pathInContainer)];
   linux.devices = devices.map(linuxDevice);
   linux.resources = { ...linux.resources, devices: [{ allow: true, access: 'rwm' }] };
   delete linux.maskedPaths;
   delete linux.readonlyPaths;
-  for (const m of s.mounts ?? []) {
-    if (m.destination === '/sys' || m.type === 'cgroup') m.options = m.options?.filter((o) => o !== 'ro');
+  if (s.mounts) {
+    s.mounts = s.mounts.map((m) => (m.destination === '/sys' || m.type === 'cgroup' ? { ...m, options: m.options?.filter((o) => o !== 'ro') } : m));
   }
   return s;
 }
@@ -212,7 +217,7 @@ export function withPrivileged(spec: Spec, input: SpecInput): Spec {
  * a privileged container unless it names a profile of its own.
  */
 export function withSeccomp(spec: Spec, input: SpecInput): Spec {
-  const s = structuredClone(spec);
+  const s = { ...spec };
   s.linux = { ...s.linux };
   delete s.linux.seccomp;
   if (input.seccomp === 'unconfined' || (input.privileged && input.seccomp === 'default')) return s;
@@ -230,21 +235,21 @@ export function withSeccomp(spec: Spec, input: SpecInput): Spec {
 /** An explicit masked-path list (`--security-opt systempaths=unconfined` gives []) replaces the default. */
 export function withMaskedPaths(spec: Spec, input: SpecInput): Spec {
   if (input.maskedPaths === undefined) return spec;
-  const s = structuredClone(spec);
+  const s = { ...spec };
   s.linux = { ...s.linux, maskedPaths: [...input.maskedPaths] };
   return s;
 }
 
 export function withReadonlyPaths(spec: Spec, input: SpecInput): Spec {
   if (input.readonlyPaths === undefined) return spec;
-  const s = structuredClone(spec);
+  const s = { ...spec };
   s.linux = { ...s.linux, readonlyPaths: [...input.readonlyPaths] };
   return s;
 }
 
 export function withAnnotations(spec: Spec, input: SpecInput): Spec {
   if (!input.annotations || Object.keys(input.annotations).length === 0) return spec;
-  const s = structuredClone(spec);
+  const s = { ...spec };
   s.annotations = { ...s.annotations, ...input.annotations };
   return s;
 }

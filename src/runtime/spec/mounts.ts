@@ -92,7 +92,7 @@ function rootfsPropagationFor(mounts: readonly Mount[], current: string | undefi
 }
 
 export function withMounts(spec: Spec, input: SpecInput): Spec {
-  const s = structuredClone(spec);
+  const s = { ...spec };
   const user = userMounts(input);
   const dests = new Set(user.map((m) => m.destination));
   const devMounted = dests.has('/dev');
@@ -102,7 +102,8 @@ export function withMounts(spec: Spec, input: SpecInput): Spec {
     if (devMounted && m.destination.startsWith('/dev/')) continue;
     if (m.destination === '/dev/shm') {
       if (input.ipcMode === 'none') continue;
-      m.options = [...(m.options ?? []), `size=${input.shmSize ?? DEFAULT_SHM_SIZE}`];
+      defaults.push({ ...m, options: [...(m.options ?? []), `size=${input.shmSize ?? DEFAULT_SHM_SIZE}`] });
+      continue;
     }
     defaults.push(m);
   }
@@ -115,12 +116,14 @@ export function withMounts(spec: Spec, input: SpecInput): Spec {
 /** The rootfs read-only, and with it every default mount but /proc, /dev and its children. */
 export function withReadonlyRootfs(spec: Spec, input: SpecInput): Spec {
   if (!input.readOnlyRootfs) return spec;
-  const s = structuredClone(spec);
+  const s = { ...spec };
   s.root = { path: s.root?.path ?? input.rootfs, readonly: true };
   const user = new Set(userMounts(input).map((m) => m.destination));
-  for (const m of s.mounts ?? []) {
-    if (WRITABLE_WITH_RO_ROOTFS.has(m.destination) || user.has(m.destination)) continue;
-    if (!m.options?.includes('ro')) m.options = [...(m.options ?? []), 'ro'];
+  if (s.mounts) {
+    s.mounts = s.mounts.map((m) => {
+      if (WRITABLE_WITH_RO_ROOTFS.has(m.destination) || user.has(m.destination) || m.options?.includes('ro')) return m;
+      return { ...m, options: [...(m.options ?? []), 'ro'] };
+    });
   }
   return s;
 }
@@ -128,7 +131,7 @@ export function withReadonlyRootfs(spec: Spec, input: SpecInput): Spec {
 /** --init: the init binary bound read-only at /sbin/docker-init and run first, only in a private PID namespace. */
 export function withInit(spec: Spec, input: SpecInput): Spec {
   if (!input.init || input.pidMode !== 'private') return spec;
-  const s = structuredClone(spec);
+  const s = { ...spec };
   s.process = { ...(s.process ?? { user: { uid: 0, gid: 0 }, cwd: '/' }), args: [INIT_PATH, '--', ...(s.process?.args ?? input.args)] };
   s.mounts = [...(s.mounts ?? []), { destination: INIT_PATH, type: 'bind', source: input.init, options: ['bind', 'ro'] }];
   return s;
