@@ -67,6 +67,8 @@ export class ContainerService {
   private readonly logShipping = new LogShipping((id, msg) => this.d.log('warn', `json-file log ${id.slice(0, 12)}: ${msg}`));
   /** Containers whose runtime state this process already deleted (at exit): remove need not run the runtime again. */
   private readonly runtimeDeleted = new Set<string>();
+  /** --rm containers whose rootfs this process removed and whose monitor it saw go, at exit. */
+  private readonly rootfsRemoved = new Set<string>();
 
   constructor(private readonly d: ContainerServiceDeps) {
     this.health = new HealthChecks((rec) => this.runtime(rec), d.store, (rec, action) => this.emit(rec, action));
@@ -232,6 +234,7 @@ export class ContainerService {
     if (rec.State.Status === 'removing' || rec.State.Dead) throw new ConflictError(`container is marked for removal and cannot be started`);
     const paths = this.monitorPaths(id);
     this.runtimeDeleted.delete(id);
+    this.rootfsRemoved.delete(id);
     const prior = rec.State;
     let sandbox: Sandbox | undefined;
     try {
@@ -373,7 +376,7 @@ export class ContainerService {
         this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`)),
         // Everything the container wrote is in its json-file log before the exit is reported.
         isJSONLog(rec.LogPath) ? this.logShipping.finish(id, this.shipperPaths(rec), rotationOf(rec.HostConfig.LogConfig)) : undefined,
-        autoRemove ? Promise.all([this.d.snapshots.remove(id), monitorGone(this.monitorPaths(id))]) : undefined,
+        autoRemove ? Promise.all([this.d.snapshots.remove(id), monitorGone(this.monitorPaths(id))]).then(() => this.rootfsRemoved.add(id)) : undefined,
         // Last: runc's state is deleted in place (exec root, cgroupfs), once the others are under way.
         this.runtime(rec).deleteExited(id).then(
           () => this.runtimeDeleted.add(id),
@@ -521,7 +524,7 @@ export class ContainerService {
       const rt = this.runtime(rec);
       await (rec.State.Running ? rt.delete(rec.ID, true) : rt.deleteExited(rec.ID)).catch(() => undefined);
     }
-    await Promise.all([monitorGone(this.monitorPaths(rec.ID)), this.d.snapshots.remove(rec.ID)]);
+    if (!this.rootfsRemoved.delete(rec.ID)) await Promise.all([monitorGone(this.monitorPaths(rec.ID)), this.d.snapshots.remove(rec.ID)]);
     // Together: a crash among them leaves either a directory without its record (an orphan, removed
     // at the next start) or a record without bundle or exit file (found dead, so removed again).
     // The bundle is a handful of small files on the exec root: removed in place.
