@@ -111,7 +111,13 @@ describe('tugd', () => {
     if (!before) return t.skip('no cgroup2 mount on this host');
     assert.equal(await d.stop(), 0);
     try {
-      clearFavordynmods(before);
+      try {
+        clearFavordynmods(before);
+      } catch (err) {
+        // No right to remount here: tugd cannot set the option either (it only warns).
+        if ((err as NodeJS.ErrnoException).code === 'EPERM' || (err as NodeJS.ErrnoException).code === 'EACCES') return t.skip('no right to remount the cgroup2 mount');
+        throw err;
+      }
       const cleared = hostCgroup2()!;
       assert.ok(!cleared.options.includes('favordynmods'), cleared.options.join(','));
       await d.startProcess(['--no-cgroup-favordynmods']);
