@@ -181,6 +181,7 @@ export const MNT_DETACH = 2;
 /** mount(2) flags. */
 export const MS_BIND = 0x1000;
 export const MS_REC = 0x4000;
+export const MS_REMOUNT = 32;
 export const MS_SHARED = 1 << 20;
 
 /** umount2(2); a target that is not mounted (EINVAL) or gone (ENOENT) counts as unmounted. */

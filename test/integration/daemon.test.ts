@@ -2,20 +2,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { findCgroup2, type Cgroup2Mount } from '../../src/daemon/cgroups.js';
-import { mount } from '../../src/sys/libc.js';
+import { MS_REMOUNT, mount } from '../../src/sys/libc.js';
+import { parseMountOptions } from '../../src/volumes/local.js';
 import { after, before, describe, it } from 'node:test';
 import { TUG, TUGD, TestDaemon, runProcess } from '../helpers/daemon.js';
-
-const MS_REMOUNT = 32;
-const VFS_FLAGS: Record<string, number> = { ro: 1, nosuid: 2, nodev: 4, noexec: 8, noatime: 1024, nodiratime: 2048, relatime: 1 << 21, strictatime: 1 << 24 };
 
 function hostCgroup2(): (Cgroup2Mount & { vfs: number }) | undefined {
   const info = readFileSync('/proc/self/mountinfo', 'utf8');
   const found = findCgroup2(info);
   if (!found) return undefined;
   const line = info.split('\n').find((l) => l.split(' ')[4] === found.path)!;
-  const vfs = line.split(' ')[5]!.split(',').reduce((flags, o) => flags | (VFS_FLAGS[o] ?? 0), 0);
-  return { ...found, vfs };
+  // The mount's own options (rw, nosuid, relatime, …) as mount(2) flags, as `o=` of a local volume is read.
+  return { ...found, vfs: parseMountOptions(line.split(' ')[5]!).flags };
 }
 
 /** Drops favordynmods from the superblock (mount(8) would merge it back in), keeping all else. */
