@@ -65,12 +65,17 @@ function keyValues(instr: string, arg: string): [string, string][] {
   });
 }
 
-function shellOrJSON(arg: string): string[] {
-  return jsonForm(arg) ?? ['/bin/sh', '-c', arg];
+/** The shell form runs under the config's SHELL, as the builder's does. */
+function shellOrJSON(arg: string, shell: string[] | undefined): string[] {
+  return jsonForm(arg) ?? [...(shell?.length ? shell : ['/bin/sh', '-c']), arg];
 }
 
-/** Applies one change line to `config` (mutating a copy) and returns it. */
-export function applyChange(config: ImageRunConfig, line: string): ImageRunConfig {
+/**
+ * Applies one change line to `config` (mutating a copy) and returns it. `cmdSet`: a CMD came
+ * earlier in the same list, so an ENTRYPOINT keeps it (otherwise it drops the old CMD, as a
+ * Dockerfile's does).
+ */
+export function applyChange(config: ImageRunConfig, line: string, cmdSet = false): ImageRunConfig {
   const m = /^\s*(\S+)\s*(.*)$/s.exec(line);
   if (!m || m[1] === undefined) throw new InvalidParameterError('empty change');
   const instr = m[1].toUpperCase();
@@ -79,10 +84,13 @@ export function applyChange(config: ImageRunConfig, line: string): ImageRunConfi
   const c: ImageRunConfig = structuredClone(config);
   switch (instr) {
     case 'CMD':
-      c.Cmd = shellOrJSON(arg);
+      c.Cmd = shellOrJSON(arg, c.Shell);
+      delete c.ArgsEscaped;
       break;
     case 'ENTRYPOINT':
-      c.Entrypoint = arg === '' ? null : shellOrJSON(arg);
+      c.Entrypoint = arg === '' ? null : shellOrJSON(arg, c.Shell);
+      delete c.ArgsEscaped;
+      if (!cmdSet) delete c.Cmd;
       break;
     case 'ENV': {
       const env = [...(c.Env ?? [])];
@@ -145,5 +153,10 @@ export function applyChange(config: ImageRunConfig, line: string): ImageRunConfi
 }
 
 export function applyChanges(config: ImageRunConfig, lines: readonly string[]): ImageRunConfig {
-  return lines.reduce(applyChange, config);
+  let cmdSet = false;
+  return lines.reduce((c, line) => {
+    const next = applyChange(c, line, cmdSet);
+    cmdSet ||= /^\s*cmd(\s|$)/i.test(line);
+    return next;
+  }, config);
 }

@@ -79,10 +79,12 @@ describe('docker cp, diff, export, commit against tugd', () => {
   });
 
   it('docker commit -c makes an image that runs', async () => {
-    const id = (await docker(['commit', '-c', 'CMD ["cat", "/inside", "/opt/inner/file"]', '-c', 'LABEL stage=committed', '-m', 'snapshot', 'box', 'boxed:1'])).trim();
+    const id = (await docker(['commit', '-c', 'CMD ["cat", "/inside", "/opt/inner/file"]', '-c', 'LABEL stage=committed', '-c', 'ENV STAGE=1', '-m', 'snapshot', 'box', 'boxed:1'])).trim();
     assert.match(id, /^sha256:[0-9a-f]{64}$/);
     assert.equal(await docker(['run', '--rm', 'boxed:1']), 'inside\nfrom the host\n');
     assert.equal((await docker(['inspect', '-f', '{{index .Config.Labels "stage"}} {{.Comment}}', 'boxed:1'])).trim(), 'committed snapshot');
+    // The changes apply to the container's config, so a new variable comes after the image's PATH.
+    assert.equal((await docker(['inspect', '-f', '{{json .Config.Env}}', 'boxed:1'])).trim(), '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","STAGE=1"]');
     const history = await docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}|{{.Comment}}', 'boxed:1']);
     assert.match(history.split('\n')[0]!, /^sh -c echo inside > \/inside; rm \/bin\/vi; sleep 1000\|snapshot$/);
     assert.equal((await docker(['inspect', '-f', '{{.State.Status}}', 'box'])).trim(), 'running');

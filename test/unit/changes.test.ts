@@ -34,6 +34,18 @@ describe('import/commit changes', () => {
     assert.deepEqual(applyChanges({ Env: ['PATH=/bin', 'A=1'] }, ['ENV A=2']), { Env: ['PATH=/bin', 'A=2'] });
   });
 
+  it('runs the shell form under the config\'s SHELL', () => {
+    assert.deepEqual(applyChange({ Shell: ['/bin/bash', '-ec'] }, 'CMD make').Cmd, ['/bin/bash', '-ec', 'make']);
+  });
+
+  it('drops the CMD on a new ENTRYPOINT unless a CMD came before it in the list, as dockerd does', () => {
+    const base = { Cmd: ['old'], Entrypoint: ['/old'] };
+    assert.deepEqual(applyChanges(base, ['ENTRYPOINT ["/e"]']), { Entrypoint: ['/e'] });
+    assert.deepEqual(applyChanges(base, ['CMD ["new"]', 'ENTRYPOINT ["/e"]']), { Cmd: ['new'], Entrypoint: ['/e'] });
+    assert.deepEqual(applyChanges(base, ['ENTRYPOINT ["/e"]', 'CMD ["new"]']), { Cmd: ['new'], Entrypoint: ['/e'] });
+    assert.deepEqual(applyChanges(base, ['LABEL a=b']), { ...base, Labels: { a: 'b' } });
+  });
+
   it('does not mutate its input', () => {
     const input = { Env: ['A=1'] };
     applyChange(input, 'ENV B=2');

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { isTugError } from '../../src/errors.js';
 import { ChangeKind, mountPointPaths, overlayChanges } from '../../src/containers/fs/changes.js';
-import { mergeCommitConfig, runConfigOf } from '../../src/containers/fs/commit.js';
+import { commitRunConfig, mergeCommitConfig, runConfigOf } from '../../src/containers/fs/commit.js';
 import { absContainerPath, goFileMode, resolveIn, resolveInRoot, resolvePath, RootfsView } from '../../src/containers/fs/paths.js';
 import { extractArchive } from '../../src/storage/apply.js';
 import { tarPath } from '../../src/storage/tardir.js';
@@ -221,6 +221,22 @@ describe('commit config', () => {
     assert.deepEqual(merged.Cmd, ['x']);
     assert.deepEqual(Object.keys(merged.ExposedPorts ?? {}).sort(), ['53/udp', '80/tcp']);
     assert.equal(merged.WorkingDir, '/w');
+  });
+
+  it('applies the changes to the container\'s config when the request sent none, as dockerd does', () => {
+    const container = { Env: ['PATH=/bin'], Cmd: ['sleep', '100'], WorkingDir: '/w', Image: 'busybox' };
+    const run = commitRunConfig(container, { changes: ['ENV A=1', 'WORKDIR sub'] });
+    assert.deepEqual(run.Env, ['PATH=/bin', 'A=1']);
+    assert.equal(run.WorkingDir, '/w/sub');
+    assert.deepEqual(run.Cmd, ['sleep', '100']);
+    assert.deepEqual(commitRunConfig(container, { changes: ['ENTRYPOINT ["/e"]'] }).Cmd, undefined);
+  });
+
+  it('applies the changes to the request\'s config when it sent one, then fills in from the container\'s', () => {
+    const container = { Env: ['PATH=/bin', 'B=2'], Cmd: ['sleep', '100'], Image: 'busybox' };
+    const run = commitRunConfig(container, { config: { Env: ['B=3'] }, changes: ['ENV A=1'] });
+    assert.deepEqual(run.Env, ['B=3', 'A=1', 'PATH=/bin']);
+    assert.deepEqual(run.Cmd, ['sleep', '100']);
   });
 
   it('drops the old cmd when a new entrypoint is set, as dockerd does', () => {

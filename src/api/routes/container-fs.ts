@@ -71,7 +71,8 @@ export function registerContainerFsRoutes(r: Router, { containerFs }: Services):
       comment: query.get('comment') ?? '',
       author: query.get('author') ?? '',
       changes: query.getAll('changes').filter((c) => c !== ''),
-      config: config ?? undefined,
+      // dockerd decodes the body into an embedded *Config: `null`, `{}` or no body leave it nil.
+      config: config && Object.keys(config).length > 0 ? config : undefined,
       pause,
     });
     sendJSON(res, 201, created);

@@ -15,7 +15,7 @@ export interface CommitOptions {
   comment?: string;
   author?: string;
   changes?: string[];
-  /** The request body: a config whose fields win over the container's. */
+  /** The request body's config, when it set any field: its fields win over the container's. */
   config?: ImageRunConfig;
 }
 
@@ -66,6 +66,16 @@ export function mergeCommitConfig(user: ImageRunConfig, base: ImageRunConfig): I
   return c;
 }
 
+/**
+ * The run config a commit writes. As dockerd's: the changes apply to the request's config or,
+ * when it sent none, to the container's own (so `ENV A=1` lands after the image's PATH and a
+ * relative `WORKDIR` is taken from the container's); the container's config then fills in the rest.
+ */
+export function commitRunConfig(container: ContainerConfig, opts: Pick<CommitOptions, 'config' | 'changes'>): ImageRunConfig {
+  const base = runConfigOf(container);
+  return mergeCommitConfig(applyChanges(opts.config ?? base, opts.changes ?? []), base);
+}
+
 /** The new image's config: the parent's layers and history plus one entry for the new layer. */
 export function commitImageConfig(parent: ImageConfig, rec: ContainerRecord, run: ImageRunConfig, diffID: string, opts: CommitOptions, created: string): ImageConfig {
   const entry: HistoryEntry = { created, created_by: (rec.Config.Cmd ?? []).join(' ') };
@@ -90,7 +100,7 @@ export function commitImageConfig(parent: ImageConfig, rec: ContainerRecord, run
 export async function commitContainer(images: ImageService, rec: ContainerRecord, upperDir: string, opts: CommitOptions): Promise<ImageRecord> {
   const parent = images.get(rec.Image);
   const parentConfig = await images.config(parent);
-  const run = mergeCommitConfig(applyChanges(opts.config ?? {}, opts.changes ?? []), runConfigOf(rec.Config));
+  const run = commitRunConfig(rec.Config, opts);
   const hidden = mountPointPaths(upperDir);
   const tar = tarDirectory(upperDir, { overlayWhiteouts: true, skip: (p) => hidden.has(p) });
   const layer = await images.addLayer(tar, parent.layers.at(-1)?.chainID);
