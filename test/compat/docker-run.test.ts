@@ -69,6 +69,20 @@ describe('docker run against tugd', () => {
     const exec = await d.docker(['exec', 'web', 'sh', '-c', 'echo in-exec; exit 4']);
     assert.equal(exec.code, 4);
     assert.equal(exec.stdout, 'in-exec\n');
+    // dockerd hijacks first: a command that cannot run is a line on the stream and the exec's code.
+    for (const [cmd, code] of [['nosuchcmd', 127], ['/etc', 126]] as const) {
+      const bad = await d.docker(['exec', 'web', cmd]);
+      assert.equal(bad.code, code, bad.stderr);
+      assert.match(bad.stdout, code === 127 ? /exec: "nosuchcmd": executable file not found in \$PATH\r\n$/ : /exec: "\/etc": permission denied\r\n$/);
+      const tug = await d.tug(['exec', 'web', cmd]);
+      assert.equal(tug.code, code, tug.stderr);
+      assert.equal(tug.stdout, bad.stdout);
+    }
+    for (const cli of [(a: string[]) => d.docker(a), (a: string[]) => d.tug(a)]) {
+      const detached = await cli(['exec', '-d', 'web', 'nosuchcmd']);
+      assert.equal(detached.code, 1);
+      assert.match(detached.stderr, /Error response from daemon: .*executable file not found/);
+    }
     const ps = await d.docker(['ps', '--format', '{{.Names}} {{.Status}}']);
     assert.match(ps.stdout, /^web Up /m);
     assert.equal((await d.docker(['stop', '-t', '1', 'web'])).code, 0);

@@ -6,7 +6,8 @@ import { attachOutput } from '../../containers/attach.js';
 import type { ExecConfig } from '../../containers/exec.js';
 import { assertReadable, encodeLogMessage, readLogs, type LogMessage } from '../../containers/logs/index.js';
 import { StdinWriter } from '../../containers/stdin.js';
-import { InvalidParameterError } from '../../errors.js';
+import { errorMessage, InvalidParameterError } from '../../errors.js';
+import { encodeFrames, StdStream } from '../../streams/stdcopy.js';
 import { attachKey, attachSocketPath, writeControl } from '../../runtime/conmon.js';
 import { hijack, streamType } from '../hijack.js';
 import { queryBool, readJSON, sendJSON, type Context } from '../http.js';
@@ -130,15 +131,26 @@ export function registerStreamRoutes(r: Router, { containers, exec, events }: Se
 
   r.post('/exec/{id}/start', async (ctx: Context) => {
     const body = (await readJSON<{ Detach?: boolean; Tty?: boolean }>(ctx.req)) ?? {};
-    const session = await exec.start(ctx.params.id!);
-    const handle = session.handle!;
     if (body.Detach) {
+      await exec.start(ctx.params.id!);
       ctx.res.writeHead(200);
       ctx.res.end();
       return;
     }
-    const tty = session.config.Tty ?? false;
+    // As dockerd: an unknown exec is a 404; past that the connection is hijacked first, and a start
+    // that fails (command not found, …) is a line on the stream, its 126/127 in the exec's inspect.
+    const tty = exec.get(ctx.params.id!).config.Tty ?? false;
     const conn = hijack(ctx, streamType(tty, ctx.version));
+    let session;
+    try {
+      session = await exec.start(ctx.params.id!);
+    } catch (err) {
+      const line = Buffer.from(`${errorMessage(err)}\r\n`);
+      await send(conn, tty ? line : encodeFrames(StdStream.Stdout, line));
+      conn.end();
+      return;
+    }
+    const handle = session.handle!;
     const exited = handle.exited.then(() => undefined);
     const paths = containers.monitorPaths(session.containerID);
     const stdin = session.config.AttachStdin ? forwardStdin(conn, new StdinWriter(join(paths.socketDir, attachKey(session.id), 'attach')), Promise.resolve()) : undefined;

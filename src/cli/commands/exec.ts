@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { hijack } from '../../client/hijack.js';
 import { attachStreams, parseDetachKeys } from '../attach/index.js';
 import { mergeEnv, parseKVFile, validateEnv } from '../run/kvfile.js';
-import { ExitError, client, collect, describeError, run } from '../context.js';
+import { ExitError, client, collect, run } from '../context.js';
 
 interface ExecFlags {
   detach?: boolean;
@@ -81,17 +81,9 @@ export function registerExecCommands(program: Command, container: Command): void
       .option('-u, --user <string>', 'Username or UID (format: "<name|uid>[:<group|gid>]")')
       .option('-w, --workdir <string>', 'Working directory inside the container')
       .passThroughOptions()
-      .action((container: string, cmd: string[], flags: ExecFlags) => run(async () => {
-        try {
-          await execCommand(container, cmd, flags);
-        } catch (err) {
-          if (err instanceof ExitError) throw err;
-          // docker exec reports a command that cannot run with dockerd's 126/127 rules.
-          const message = describeError(err);
-          const status = /executable file not found|no such file or directory/.test(message) ? 127 : /permission denied/.test(message) ? 126 : 1;
-          throw new ExitError(status, message);
-        }
-      }));
+      // A command that cannot run is a line on the stream and the exec's 126/127 (execCommand reads
+      // it back); a daemon error, as with -d, is exit 1, as docker exec's.
+      .action((container: string, cmd: string[], flags: ExecFlags) => run(() => execCommand(container, cmd, flags)));
 
     parent.command('attach').description('Attach local standard input, output, and error streams to a running container').usage('[OPTIONS] CONTAINER')
       .helpOption('--help', 'Print usage')
