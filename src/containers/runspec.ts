@@ -1,7 +1,7 @@
 // Everything config.json needs that is not in the container record: the user looked up in the
 // image's /etc/passwd, devices stat'ed, host limits and capabilities read once. Then buildSpec.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -134,6 +134,30 @@ async function statDevice(pathOnHost: string, pathInContainer: string, permissio
   return { pathOnHost, pathInContainer, permissions, type, major: devMajor(st.rdev), minor: devMinor(st.rdev), fileMode: st.mode, uid: st.uid, gid: st.gid };
 }
 
+/** /dev's sub-directories that hold no device of the host's own (runc's HostDevices skips the same). */
+const NOT_HOST_DEVICE_DIRS = new Set(['pts', 'shm', 'fd', 'mqueue', '.lxc', '.lxd-mounts', '.udev']);
+
+/**
+ * The host's device nodes under `dir`, as --privileged gives them to the container: every char
+ * and block device, walked recursively; links, pipes and the console are left out, as Docker's are.
+ */
+export async function listHostDevices(dir = '/dev'): Promise<SpecDevice[]> {
+  const out: SpecDevice[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!NOT_HOST_DEVICE_DIRS.has(e.name)) out.push(...(await listHostDevices(path)));
+      continue;
+    }
+    if (e.name === 'console' || !(e.isCharacterDevice() || e.isBlockDevice())) continue;
+    // Gone since the listing (a hot-unplugged disk) is as if never there.
+    const st = await lstat(path).catch((err: unknown) => (isErrno(err, 'ENOENT') ? undefined : Promise.reject(err)));
+    if (!st || !(st.isCharacterDevice() || st.isBlockDevice())) continue;
+    out.push({ pathOnHost: path, pathInContainer: path, permissions: 'rwm', type: st.isCharacterDevice() ? 'c' : 'b', major: devMajor(st.rdev), minor: devMinor(st.rdev), fileMode: st.mode, uid: st.uid, gid: st.gid });
+  }
+  return out;
+}
+
 function namespaceMode(value: string | undefined, kind: string): 'private' | 'host' {
   if (!value || value === 'private' || value === 'shareable') return 'private';
   if (value === 'host') return 'host';
@@ -210,6 +234,7 @@ export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts 
     ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     hostRlimits: host.hostRlimits,
     devices,
+    hostDevices: hc.Privileged ? await listHostDevices() : undefined,
     deviceCgroupRules: hc.DeviceCgroupRules ?? [],
     shmSize: hc.ShmSize || undefined,
     tmpfs: hc.Tmpfs ?? {},

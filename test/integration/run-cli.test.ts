@@ -140,6 +140,14 @@ describe('tug run flags', () => {
     const priv = await run(['--privileged', 'busybox', 'sh', '-c', 'grep CapEff /proc/self/status']);
     const host = /CapBnd:\s*(\w+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1];
     assert.equal(priv.stdout.trim(), `CapEff:\t${host}`);
+    // The host's own devices (a loop disk, kmsg, …) are there only for --privileged, as Docker's are.
+    const defaults = new Set(['null', 'zero', 'full', 'random', 'urandom', 'tty', 'ptmx', 'console']);
+    const hostDevice = readdirSync('/dev', { withFileTypes: true }).find((e) => (e.isCharacterDevice() || e.isBlockDevice()) && !defaults.has(e.name))?.name;
+    if (hostDevice) {
+      const seen = await run(['--privileged', 'busybox', 'ls', `/dev/${hostDevice}`]);
+      assert.equal(seen.code, 0, seen.stderr);
+      assert.equal((await run(['busybox', 'ls', `/dev/${hostDevice}`])).code, 1);
+    }
     const nnp = await run(['--security-opt', 'no-new-privileges', 'busybox', 'grep', 'NoNewPrivs', '/proc/self/status']);
     assert.match(nnp.stdout, /NoNewPrivs:\s+1/);
   });

@@ -1,12 +1,15 @@
 // Pure container logic: config merging, validation, status lines, filters, health and restart
 // decisions, ps parsing, security options and the network files.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { entrypointAndArgs, fromCreateBody, mergeConfig, validateHostConfig, validateName } from '../../src/containers/create.js';
 import { matchContainer, validateContainerFilters } from '../../src/containers/filters.js';
 import { nextHealth, probeSettings } from '../../src/containers/health.js';
 import { restartDelay } from '../../src/containers/restart.js';
-import { hostsContent, parseSecurityOpts, resolvConfContent } from '../../src/containers/runspec.js';
+import { hostsContent, listHostDevices, parseSecurityOpts, resolvConfContent } from '../../src/containers/runspec.js';
 import { signalNumber } from '../../src/containers/signals.js';
 import { parsePS } from '../../src/containers/top.js';
 import { initialState, type ContainerRecord, type Health } from '../../src/containers/types.js';
@@ -14,6 +17,7 @@ import { prunable, updatedHostConfig } from '../../src/containers/update.js';
 import { statusLine } from '../../src/containers/views.js';
 import { Waiters } from '../../src/containers/waiters.js';
 import { isTugError } from '../../src/errors.js';
+import { mknod } from '../../src/sys/libc.js';
 
 function record(over: Partial<ContainerRecord> = {}): ContainerRecord {
   return fromCreateBody({ Image: 'busybox', Cmd: ['true'], ...((over as { body?: object }).body ?? {}) }, {
@@ -223,5 +227,30 @@ describe('waiters', () => {
     w.removed(r.ID, { StatusCode: 9 });
     assert.deepEqual(await removed, { StatusCode: 9 });
     await assert.rejects(w.wait('gone', 'not-running', () => undefined), /No such container: gone/);
+  });
+});
+
+describe('listHostDevices (what --privileged gives)', () => {
+  it('walks char and block nodes, skipping pts, shm, the console, links, pipes and files, as runc does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tug-dev-'));
+    try {
+      for (const d of ['sub', 'pts', 'shm', 'mqueue']) mkdirSync(join(dir, d));
+      const node = (path: string, mode: number, major: number, minor: number) => mknod(join(dir, path), mode, (BigInt(major) << 8n) | BigInt(minor));
+      node('kmsg', 0o020644, 1, 11);
+      node('sub/loop0', 0o060600, 7, 0);
+      node('pts/0', 0o020620, 136, 0);
+      node('shm/x', 0o020600, 1, 3);
+      node('console', 0o020600, 5, 1);
+      node('fifo', 0o010600, 0, 0);
+      symlinkSync('kmsg', join(dir, 'link'));
+      writeFileSync(join(dir, 'file'), '');
+      const found = (await listHostDevices(dir)).sort((a, b) => a.pathOnHost.localeCompare(b.pathOnHost));
+      assert.deepEqual(found.map((d) => [d.pathOnHost.slice(dir.length), d.pathInContainer === d.pathOnHost, d.type, d.major, d.minor, d.fileMode & 0o777, d.permissions]), [
+        ['/kmsg', true, 'c', 1, 11, 0o644, 'rwm'],
+        ['/sub/loop0', true, 'b', 7, 0, 0o600, 'rwm'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
