@@ -137,19 +137,22 @@ export function registerStreamRoutes(r: Router, { containers, exec, events }: Se
       ctx.res.end();
       return;
     }
-    // As dockerd: an unknown exec is a 404; past that the connection is hijacked first, and a start
-    // that fails (command not found, …) is a line on the stream, its 126/127 in the exec's inspect.
+    // As dockerd: an unknown exec is a 404; a start that fails past that (command not found, …) is a
+    // line on the hijacked stream, its 126/127 in the exec's inspect. The stream is hijacked after a
+    // good start, so the client's stdin (and its end) only comes once the exec can take it.
     const tty = exec.get(ctx.params.id!).config.Tty ?? false;
-    const conn = hijack(ctx, streamType(tty, ctx.version));
     let session;
     try {
       session = await exec.start(ctx.params.id!);
     } catch (err) {
+      const conn = hijack(ctx, streamType(tty, ctx.version));
+      conn.resume();
       const line = Buffer.from(`${errorMessage(err)}\r\n`);
       await send(conn, tty ? line : encodeFrames(StdStream.Stdout, line));
       conn.end();
       return;
     }
+    const conn = hijack(ctx, streamType(tty, ctx.version));
     const handle = session.handle!;
     const exited = handle.exited.then(() => undefined);
     const paths = containers.monitorPaths(session.containerID);
