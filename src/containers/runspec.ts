@@ -1,6 +1,6 @@
 // Everything config.json needs that is not in the container record: the user looked up in the
 // image's /etc/passwd, devices stat'ed, host limits and capabilities read once. Then buildSpec.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, type Stats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
@@ -128,9 +128,16 @@ async function statDevice(pathOnHost: string, pathInContainer: string, permissio
   } catch (err) {
     throw new InvalidParameterError(`error gathering device information while adding custom device "${pathOnHost}": ${isErrno(err, 'ENOENT') ? 'no such file or directory' : String(err)}`);
   }
+  const device = deviceOf(st, pathOnHost, pathInContainer, permissions);
+  if (!device) throw new InvalidParameterError(`error gathering device information while adding custom device "${pathOnHost}": not a device node`);
+  return device;
+}
+
+/** A stat'ed node as the spec's device (char, block or FIFO); undefined for anything else. */
+function deviceOf(st: Stats, pathOnHost: string, pathInContainer: string, permissions: string): SpecDevice | undefined {
   const fmt = st.mode & 0o170000;
   const type = fmt === 0o020000 ? 'c' : fmt === 0o060000 ? 'b' : fmt === 0o010000 ? 'p' : undefined;
-  if (!type) throw new InvalidParameterError(`error gathering device information while adding custom device "${pathOnHost}": not a device node`);
+  if (!type) return undefined;
   return { pathOnHost, pathInContainer, permissions, type, major: devMajor(st.rdev), minor: devMinor(st.rdev), fileMode: st.mode, uid: st.uid, gid: st.gid };
 }
 
@@ -152,8 +159,8 @@ export async function listHostDevices(dir = '/dev'): Promise<SpecDevice[]> {
     if (e.name === 'console' || !(e.isCharacterDevice() || e.isBlockDevice())) continue;
     // Gone since the listing (a hot-unplugged disk) is as if never there.
     const st = await lstat(path).catch((err: unknown) => (isErrno(err, 'ENOENT') ? undefined : Promise.reject(err)));
-    if (!st || !(st.isCharacterDevice() || st.isBlockDevice())) continue;
-    out.push({ pathOnHost: path, pathInContainer: path, permissions: 'rwm', type: st.isCharacterDevice() ? 'c' : 'b', major: devMajor(st.rdev), minor: devMinor(st.rdev), fileMode: st.mode, uid: st.uid, gid: st.gid });
+    const device = st && deviceOf(st, path, path, 'rwm');
+    if (device && device.type !== 'p') out.push(device);
   }
   return out;
 }

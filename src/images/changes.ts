@@ -65,6 +65,15 @@ function keyValues(instr: string, arg: string): [string, string][] {
   });
 }
 
+/** A change line's instruction (upper-cased, one Docker allows) and its argument. */
+function splitChange(line: string): [string, string] {
+  const m = /^\s*(\S+)\s*(.*)$/s.exec(line);
+  if (!m || m[1] === undefined) throw new InvalidParameterError('empty change');
+  const instr = m[1].toUpperCase();
+  if (!ALLOWED.includes(instr)) throw new InvalidParameterError(`${m[1]} is not a valid change command`);
+  return [instr, (m[2] ?? '').trim()];
+}
+
 /** The shell form runs under the config's SHELL, as the builder's does. */
 function shellOrJSON(arg: string, shell: string[] | undefined): string[] {
   return jsonForm(arg) ?? [...(shell?.length ? shell : ['/bin/sh', '-c']), arg];
@@ -76,11 +85,7 @@ function shellOrJSON(arg: string, shell: string[] | undefined): string[] {
  * Dockerfile's does).
  */
 export function applyChange(config: ImageRunConfig, line: string, cmdSet = false): ImageRunConfig {
-  const m = /^\s*(\S+)\s*(.*)$/s.exec(line);
-  if (!m || m[1] === undefined) throw new InvalidParameterError('empty change');
-  const instr = m[1].toUpperCase();
-  const arg = (m[2] ?? '').trim();
-  if (!ALLOWED.includes(instr)) throw new InvalidParameterError(`${m[1]} is not a valid change command`);
+  const [instr, arg] = splitChange(line);
   const c: ImageRunConfig = structuredClone(config);
   switch (instr) {
     case 'CMD':
@@ -156,7 +161,7 @@ export function applyChanges(config: ImageRunConfig, lines: readonly string[]): 
   let cmdSet = false;
   return lines.reduce((c, line) => {
     const next = applyChange(c, line, cmdSet);
-    cmdSet ||= /^\s*cmd(\s|$)/i.test(line);
+    cmdSet ||= splitChange(line)[0] === 'CMD';
     return next;
   }, config);
 }
