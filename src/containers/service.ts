@@ -31,7 +31,7 @@ import { specInput, writeNetworkFiles, type HostFacts, type NetworkFiles } from 
 import type { ContainerStore } from './store.js';
 import type { ContainerRecord } from './types.js';
 import { restartDelay } from './restart.js';
-import { CONMON_LOG_SIZE_MAX, LogRotation, LogShipping, dropJournal, isJSONLog, normalizeLogConfig, rotationOf, type ShipperPaths } from './logs/index.js';
+import { CONMON_LOG_SIZE_MAX, LogRotation, LogShipping, dropJournal, entryAttrs, isJSONLog, normalizeLogConfig, rotationOf, type ShipperPaths } from './logs/index.js';
 import { signalNumber } from './signals.js';
 import { Waiters, type WaitCondition, type WaitResult } from './waiters.js';
 import { releaseMounts, resolveMountPoints, setupMounts, volumeNames, type MountPointRecord, type VolumeService } from '../volumes/index.js';
@@ -196,6 +196,7 @@ export class ContainerService {
         logPath: this.monitorPaths(id).logPath,
       });
       rec.HostConfig.LogConfig = normalizeLogConfig(rec.HostConfig.LogConfig);
+      entryAttrs(rec);
       // `none` keeps only conmon's small journal, for attach.
       if (rec.HostConfig.LogConfig.Type !== 'none') rec.LogPath = join(this.d.store.dir(id), `${id}-json.log`);
       this.runtime(rec);
@@ -346,8 +347,18 @@ export class ContainerService {
     return { journal: paths.logPath, json: rec.LogPath, ctl: ctlPath(paths) };
   }
 
+  /** Checked at create; a record made before that check logs without attributes rather than not at all. */
+  private entryAttrs(rec: ContainerRecord): string | undefined {
+    try {
+      return entryAttrs(rec);
+    } catch (err) {
+      this.d.log('warn', `log attributes ${rec.ID.slice(0, 12)}: ${errorMessage(err)}`);
+      return undefined;
+    }
+  }
+
   private watchLog(rec: ContainerRecord): void {
-    if (isJSONLog(rec.LogPath)) return this.logShipping.watch(rec.ID, this.shipperPaths(rec), rotationOf(rec.HostConfig.LogConfig));
+    if (isJSONLog(rec.LogPath)) return this.logShipping.watch(rec.ID, this.shipperPaths(rec), rotationOf(rec.HostConfig.LogConfig), this.entryAttrs(rec));
     // A container of an older tug (LogPath is the journal) or `none`: the journal itself is rotated.
     this.logRotation.watch(rec.ID, rec.LogPath, ctlPath(this.monitorPaths(rec.ID)), rotationOf(rec.HostConfig.LogConfig));
   }
@@ -375,7 +386,7 @@ export class ContainerService {
       await Promise.all([
         this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`)),
         // Everything the container wrote is in its json-file log before the exit is reported.
-        isJSONLog(rec.LogPath) ? this.logShipping.finish(id, this.shipperPaths(rec), rotationOf(rec.HostConfig.LogConfig)) : undefined,
+        isJSONLog(rec.LogPath) ? this.logShipping.finish(id, this.shipperPaths(rec), rotationOf(rec.HostConfig.LogConfig), this.entryAttrs(rec)) : undefined,
         autoRemove ? Promise.all([this.d.snapshots.remove(id), monitorGone(this.monitorPaths(id))]).then(() => this.rootfsRemoved.add(id)) : undefined,
         // Last: runc's state is deleted in place (exec root, cgroupfs), once the others are under way.
         this.runtime(rec).deleteExited(id).then(
@@ -502,8 +513,9 @@ export class ContainerService {
     const rec = this.d.store.get(ref);
     if (rec.State.Running && !rec.State.Restarting) {
       if (!opts.force) {
-        const what = rec.State.Paused ? 'paused' : 'running';
-        throw new ConflictError(`cannot remove container "${rec.Name}": container is ${what}: stop the container before removing or force remove`);
+        // dockerd names the container as the client did (moby's containerRm wraps with `name`).
+        const why = rec.State.Paused ? 'container is paused and must be unpaused first' : 'container is running: stop the container before removing or force remove';
+        throw new ConflictError(`cannot remove container "${ref}": ${why}`);
       }
       const exited = this.waiters.wait(rec.ID, 'not-running', () => rec);
       rec.ManuallyStopped = true;

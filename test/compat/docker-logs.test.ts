@@ -1,6 +1,8 @@
 // The real docker CLI on tugd's log rotation: --log-opt as docker sends it, LogConfig in
-// docker inspect, docker logs (and -f) across rotated files, and docker's errors.
+// docker inspect, docker logs (and -f) across rotated files, log attributes (labels, env, tag)
+// with docker logs --details, and docker's errors.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
 
@@ -50,5 +52,26 @@ describe('docker logs with rotation against tugd', () => {
     const bad = await d.docker(['run', '--rm', '--log-opt', 'max-size=lots', 'busybox', 'true']);
     assert.equal(bad.code, 125);
     assert.match(bad.stderr, /^docker: Error response from daemon: invalid size: 'lots'/);
+  });
+
+  it('docker run --log-opt labels/env/tag puts attrs in every entry; docker logs --details shows them', async () => {
+    const run = await d.docker(['run', '--name', 'attrs', '-l', 'app=web', '-e', 'MODE=prod', '--log-opt', 'labels=app', '--log-opt', 'env=MODE',
+      '--log-opt', 'tag={{.Name}}/{{.ImageName}}', 'busybox', 'sh', '-c', 'echo out; echo err >&2']);
+    assert.equal(run.code, 0, run.stderr);
+    const id = (await d.docker(['inspect', '-f', '{{.Id}}', 'attrs'])).stdout.trim();
+    const path = (await d.docker(['inspect', '-f', '{{.LogPath}}', 'attrs'])).stdout.trim();
+    const entries = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { attrs?: unknown });
+    assert.deepEqual(entries.map((e) => e.attrs), [{ MODE: 'prod', app: 'web', tag: 'attrs/busybox' }, { MODE: 'prod', app: 'web', tag: 'attrs/busybox' }]);
+    const details = await d.docker(['logs', '--details', 'attrs']);
+    assert.equal(details.stdout, 'MODE=prod,app=web,tag=attrs%2Fbusybox out\n');
+    assert.equal(details.stderr, 'MODE=prod,app=web,tag=attrs%2Fbusybox err\n');
+    // Without attributes --details still puts the separating space first, as dockerd does.
+    await d.docker(['run', '--name', 'plain', 'busybox', 'echo', 'hi']);
+    assert.equal((await d.docker(['logs', '--details', 'plain'])).stdout, ' hi\n');
+    assert.equal((await d.tug(['logs', '--details', 'attrs'])).stdout, 'MODE=prod,app=web,tag=attrs%2Fbusybox out\n');
+    const bad = await d.docker(['run', '--rm', '--log-opt', 'labels-regex=(', 'busybox', 'true']);
+    assert.equal(bad.code, 125);
+    assert.match(bad.stderr, /^docker: Error response from daemon: invalid log opt 'labels-regex': error parsing regexp: /);
+    await d.docker(['rm', id, 'plain']);
   });
 });

@@ -109,6 +109,9 @@ describe('lifecycle', () => {
     const a = readFileSync(`${merged}/tmp/n`, 'utf8');
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(readFileSync(`${merged}/tmp/n`, 'utf8'), a);
+    const refused = await d.api('DELETE', `/containers/${id}`);
+    assert.equal(refused.status, 409);
+    assert.equal((refused.body as { message: string }).message, `cannot remove container "${id}": container is paused and must be unpaused first`);
     assert.equal((await d.api('POST', `/containers/${id}/unpause`)).status, 204);
     await new Promise((r) => setTimeout(r, 400));
     assert.notEqual(readFileSync(`${merged}/tmp/n`, 'utf8'), a);
@@ -120,7 +123,7 @@ describe('lifecycle', () => {
     await d.api('POST', `/containers/${id}/start`);
     const refused = await d.api('DELETE', '/containers/rmme');
     assert.equal(refused.status, 409);
-    assert.match((refused.body as { message: string }).message, /cannot remove container "\/rmme": container is running/);
+    assert.match((refused.body as { message: string }).message, /^cannot remove container "rmme": container is running: stop the container before removing or force remove$/);
     assert.equal((await d.api('DELETE', '/containers/rmme?force=1')).status, 204);
     assert.equal((await d.api('GET', `/containers/${id}/json`)).status, 404);
     assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(id), 'rootfs unmounted');

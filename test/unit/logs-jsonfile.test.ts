@@ -7,7 +7,8 @@ import { appendFile, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { LogShipper, formatEntry, parseEntry, readLogs } from '../../src/containers/logs/index.js';
+import { LogShipper, encodeLogMessage, formatEntry, parseEntry, readLogs, type LogMessage } from '../../src/containers/logs/index.js';
+import { attrsJSON } from '../../src/containers/logs/jsonfile.js';
 import { formatRecord, type LogRecord, type LogStream } from '../../src/containers/logs/k8sfile.js';
 import { mulberry32 } from '../helpers/random.js';
 
@@ -44,6 +45,16 @@ describe('json-file entries', () => {
     }
   });
 
+  it('carry attrs between stream and time, as dockerd writes them, and give them back', () => {
+    const line = formatEntry(rec(0n, 'stdout', 'hi'), attrsJSON({ a: '<b>', tag: 'web' }));
+    assert.equal(line, '{"log":"hi\\n","stream":"stdout","attrs":{"a":"\\u003cb\\u003e","tag":"web"},"time":"2026-11-22T17:16:15Z"}\n');
+    assert.deepEqual(parseEntry(Buffer.from(line.slice(0, -1))), { ...rec(0n, 'stdout', 'hi'), attrs: { a: '<b>', tag: 'web' } });
+    // Only string values are attributes; an empty or odd attrs is none.
+    for (const attrs of ['{}', '[]', '"x"', '{"n":1}']) {
+      assert.deepEqual(parseEntry(Buffer.from(`{"log":"hi\\n","stream":"stdout","attrs":${attrs},"time":"2026-11-22T17:16:15Z"}`)), rec(0n, 'stdout', 'hi'), attrs);
+    }
+  });
+
   it('round-trip any UTF-8 text (fuzz)', () => {
     const rand = mulberry32(7);
     for (let i = 0; i < 2000; i++) {
@@ -75,7 +86,7 @@ describe('readLogs on a json-file log', () => {
         const journal = join(dir, `j${round}.log`);
         const json = join(dir, `c${round}-json.log`);
         await writeFile(journal, Buffer.concat(records.map(formatRecord)));
-        await writeFile(json, records.map(formatEntry).join(''));
+        await writeFile(json, records.map((r) => formatEntry(r)).join(''));
         for (const tail of [-1, 0, 1, 3, 10, 100]) assert.deepEqual(await readAll(json, tail), await readAll(journal, tail), `round ${round} tail ${tail}`);
       }
     });
@@ -91,6 +102,24 @@ function paths(dir: string) {
 async function logs(dir: string): Promise<string[]> {
   return (await readFile(join(dir, 'c-json.log'), 'utf8')).split('\n').filter(Boolean).map((l) => parseEntry(Buffer.from(l))!.content.toString());
 }
+
+describe('readLogs with attrs', () => {
+  it('gives a line the attrs of its first entry, and logs --details puts them first', async () => {
+    await withDir(async (dir) => {
+      const json = join(dir, 'c-json.log');
+      const attrs = attrsJSON({ app: 'web 1', 'x=y': 'a,b' });
+      await writeFile(json, [rec(0n, 'stdout', 'par', true), rec(1n, 'stdout', 't'), rec(2n, 'stderr', 'plain')].map((r, i) => formatEntry(r, i < 2 ? attrs : undefined)).join(''));
+      const got: LogMessage[] = [];
+      for await (const m of readLogs(json, { stdout: true, stderr: true })) got.push(m);
+      assert.deepEqual(got.map((m) => [m.line.toString(), m.attrs]), [['part\n', { app: 'web 1', 'x=y': 'a,b' }], ['plain\n', undefined]]);
+      const tty = (m: LogMessage, timestamps: boolean) => encodeLogMessage(m, { tty: true, timestamps, details: true }).toString();
+      // dockerd: url.QueryEscape of keys and values, joined with commas, then a space; no attrs, just the space.
+      assert.equal(tty(got[0]!, false), 'app=web+1,x%3Dy=a%2Cb part\n');
+      assert.equal(tty(got[1]!, false), ' plain\n');
+      assert.equal(tty(got[1]!, true), '2026-11-22T17:16:15.000000002Z  plain\n');
+    });
+  });
+});
 
 describe('LogShipper', () => {
   it('appends what the journal gained since the last pass, and waits for a torn record', async () => {

@@ -31,7 +31,7 @@ async function send(out: Duplex | NodeJS.WritableStream, data: Buffer): Promise<
   });
 }
 
-async function pump(messages: AsyncIterable<LogMessage>, out: Duplex | NodeJS.WritableStream, o: { tty: boolean; timestamps: boolean }): Promise<void> {
+async function pump(messages: AsyncIterable<LogMessage>, out: Duplex | NodeJS.WritableStream, o: { tty: boolean; timestamps: boolean; details?: boolean }): Promise<void> {
   for await (const msg of messages) {
     if (!(await send(out, encodeLogMessage(msg, o)))) return;
   }
@@ -109,7 +109,7 @@ export function registerStreamRoutes(r: Router, { containers, exec, events }: Se
     });
     res.writeHead(200, { 'Content-Type': streamType(tty, ctx.version) });
     res.flushHeaders();
-    await pump(messages, res, { tty, timestamps: queryBool(query, 'timestamps') });
+    await pump(messages, res, { tty, timestamps: queryBool(query, 'timestamps'), details: queryBool(query, 'details') });
     res.end();
   });
 

@@ -4,6 +4,9 @@
 // that attach reads while it follows the container's output.
 import { InvalidParameterError, TugError } from '../../errors.js';
 import type { LogConfig } from '../../types/container.js';
+import type { ContainerRecord } from '../types.js';
+import { logAttributes, logTagInfo } from './attrs.js';
+import { attrsJSON } from './jsonfile.js';
 import { DEFAULT_LOG_OPTS, parseLogOpts, type LogOpts } from './rotate.js';
 
 export type LogDriver = 'json-file' | 'local' | 'none';
@@ -47,6 +50,18 @@ export function rotationOf(lc: LogConfig | undefined): LogOpts {
   } catch {
     return { ...DEFAULT_LOG_OPTS };
   }
+}
+
+/**
+ * The `"attrs"` every json-file entry of the container carries (log options `labels`, `env`, `tag`…),
+ * as JSON; undefined when there are none or the driver keeps none. A bad regexp or tag template
+ * is an InvalidParameterError (checked at create; dockerd finds it only when the logger starts).
+ */
+export function entryAttrs(rec: Pick<ContainerRecord, 'ID' | 'Name' | 'Path' | 'Args' | 'Image' | 'Config' | 'HostConfig'>): string | undefined {
+  const lc = rec.HostConfig.LogConfig;
+  if ((lc?.Type || 'json-file') !== 'json-file') return undefined;
+  const attrs = logAttributes(lc?.Config ?? {}, { labels: rec.Config.Labels ?? {}, env: rec.Config.Env ?? [], tag: logTagInfo(rec) });
+  return attrs && attrsJSON(attrs);
 }
 
 /** dockerd's answer to `logs` on a container whose driver keeps nothing (501 there). */

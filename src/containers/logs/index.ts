@@ -4,7 +4,7 @@ export { formatTimestamp, parseRecord, parseTimestamp, type LogRecord, type LogS
 export { readLogs, type LogMessage, type ReadLogsOptions } from './reader.js';
 export { encodeLogMessage } from './encode.js';
 export { CONMON_LOG_SIZE_MAX, DEFAULT_LOG_OPTS, LogRotator, parseLogOpts, rotateLog, type LogOpts } from './rotate.js';
-export { assertReadable, logOptions, normalizeLogConfig, rotationOf, type LogDriver } from './config.js';
+export { assertReadable, entryAttrs, logOptions, normalizeLogConfig, rotationOf, type LogDriver } from './config.js';
 export { LogRotation } from './watch.js';
 export { formatEntry, isJSONLog, parseEntry } from './jsonfile.js';
 export { LogShipping } from './shipping.js';

@@ -1,4 +1,5 @@
-// Docker's json-file log entry, one per line: `{"log":"text\n","stream":"stdout","time":"<RFC3339Nano>Z"}`.
+// Docker's json-file log entry, one per line: `{"log":"text\n","stream":"stdout","time":"<RFC3339Nano>Z"}`,
+// with `"attrs":{…}` before the time when log options ask for attributes (attrs.ts).
 // A conmon record becomes one entry; a partial record's "log" has no newline, as Docker's partial messages.
 import { basename } from 'node:path';
 import { rfc3339Nano } from '../../units/time.js';
@@ -11,8 +12,11 @@ const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029]/;
 
 let lastTime = { ns: -1n, text: '' };
 
-/** The entry line for a record, newline included; invalid UTF-8 becomes U+FFFD, as Go's encoder makes it. */
-export function formatEntry(r: LogRecord): string {
+/**
+ * The entry line for a record, newline included; invalid UTF-8 becomes U+FFFD, as Go's encoder makes it.
+ * `attrs` is the attributes' JSON object (attrsJSON), the same for every entry of a container.
+ */
+export function formatEntry(r: LogRecord, attrs?: string): string {
   const text = r.content.toString('utf8');
   // Text with nothing to escape (the usual line) is its own JSON string; decoded UTF-8 holds no lone surrogate.
   const log = NEEDS_ESCAPE.test(text)
@@ -20,7 +24,7 @@ export function formatEntry(r: LogRecord): string {
     : `"${text}${r.partial ? '' : '\\n'}"`;
   // Entries of one pipe read share their time: it is formatted once.
   if (r.timeNs !== lastTime.ns) lastTime = { ns: r.timeNs, text: rfc3339Nano(r.timeNs) };
-  return `{"log":${log},"stream":"${r.stream}","time":"${lastTime.text}"}\n`;
+  return `{"log":${log},"stream":"${r.stream}",${attrs ? `"attrs":${attrs},` : ''}"time":"${lastTime.text}"}\n`;
 }
 
 const HEAD = Buffer.from('{"log":"');
@@ -59,12 +63,27 @@ export function parseEntry(line: Buffer): LogRecord | undefined {
     return undefined;
   }
   if (typeof v !== 'object' || v === null) return undefined;
-  const { log, stream, time } = v as { log?: unknown; stream?: unknown; time?: unknown };
+  const { log, stream, time, attrs } = v as { log?: unknown; stream?: unknown; time?: unknown; attrs?: unknown };
   if (typeof log !== 'string' || (stream !== 'stdout' && stream !== 'stderr') || typeof time !== 'string') return undefined;
   const timeNs = parseTimestamp(time);
   if (timeNs === undefined) return undefined;
   const partial = !log.endsWith('\n');
-  return { timeNs, stream, partial, content: Buffer.from(partial ? log : log.slice(0, -1), 'utf8') };
+  const rec: LogRecord = { timeNs, stream, partial, content: Buffer.from(partial ? log : log.slice(0, -1), 'utf8') };
+  const kept = stringValues(attrs);
+  if (kept) rec.attrs = kept;
+  return rec;
+}
+
+/** An entry's attrs, the string values of an object (what dockerd's decoder keeps); undefined if none. */
+function stringValues(v: unknown): Record<string, string> | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const out = Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return out.length ? Object.fromEntries(out) : undefined;
+}
+
+/** An entry's `"attrs"` value as dockerd's encoder writes it: keys as given (sorted by the caller), HTML-safe escapes. */
+export function attrsJSON(attrs: Readonly<Record<string, string>>): string {
+  return JSON.stringify(attrs).replace(EXTRA, (c) => EXTRA_ESCAPES[c]!);
 }
 
 export type RecordParser = (line: Buffer) => LogRecord | undefined;

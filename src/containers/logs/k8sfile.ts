@@ -11,6 +11,8 @@ export interface LogRecord {
   partial: boolean;
   /** The bytes of the line in this record, without the newline. */
   content: Buffer;
+  /** A json-file entry's attributes (log options such as `labels`); conmon's records have none. */
+  attrs?: Record<string, string>;
 }
 
 const SPACE = 0x20;

@@ -35,6 +35,8 @@ export interface LogMessage {
   timeNs: bigint;
   /** The line with its newline; a line the container has not finished (yet) has none. */
   line: Buffer;
+  /** The json-file entry's attributes (of the line's first entry), for `details`. */
+  attrs?: Record<string, string>;
 }
 
 export interface ReadLogsOptions {
@@ -67,17 +69,29 @@ interface Joined extends LogMessage {
   end: Pos;
 }
 
+/** A joined line as the reader gives it out (without its position). */
+function message(m: Joined): LogMessage {
+  const out: LogMessage = { stream: m.stream, timeNs: m.timeNs, line: m.line };
+  if (m.attrs) out.attrs = m.attrs;
+  return out;
+}
+
+function withAttrs(m: Joined, attrs: Record<string, string> | undefined): Joined {
+  if (attrs) m.attrs = attrs;
+  return m;
+}
+
 /** Records into Docker log lines: a stream's P records wait for the F that ends their line. */
 class LineJoiner {
-  private readonly pending = new Map<LogStream, { timeNs: bigint; parts: Buffer[]; size: number; end: Pos }>();
+  private readonly pending = new Map<LogStream, { timeNs: bigint; parts: Buffer[]; size: number; end: Pos; attrs: Record<string, string> | undefined }>();
 
   push(rec: LogRecord, pos: Pos): Joined | undefined {
     const p = this.pending.get(rec.stream);
     if (!rec.partial) {
       this.pending.delete(rec.stream);
-      return { stream: rec.stream, timeNs: p?.timeNs ?? rec.timeNs, line: Buffer.concat([...(p?.parts ?? []), rec.content, NEWLINE]), end: pos };
+      return withAttrs({ stream: rec.stream, timeNs: p?.timeNs ?? rec.timeNs, line: Buffer.concat([...(p?.parts ?? []), rec.content, NEWLINE]), end: pos }, p ? p.attrs : rec.attrs);
     }
-    const q = p ?? { timeNs: rec.timeNs, parts: [], size: 0, end: pos };
+    const q = p ?? { timeNs: rec.timeNs, parts: [], size: 0, end: pos, attrs: rec.attrs };
     this.pending.set(rec.stream, q);
     q.parts.push(Buffer.from(rec.content));
     q.size += rec.content.length;
@@ -89,7 +103,7 @@ class LineJoiner {
     const p = this.pending.get(stream);
     if (!p) return undefined;
     this.pending.delete(stream);
-    return { stream, timeNs: p.timeNs, line: Buffer.concat(p.parts), end: p.end };
+    return withAttrs({ stream, timeNs: p.timeNs, line: Buffer.concat(p.parts), end: p.end }, p.attrs);
   }
 
   /** The unfinished lines, as they are, in the order they were last written to. */
@@ -293,12 +307,12 @@ async function* messages(logPath: string, opts: ReadLogsOptions, mark: Promise<L
         if (signal?.aborted) return;
         const v = verdict(m);
         if (v === 'end') return;
-        if (v === 'send') yield { stream: m.stream, timeNs: m.timeNs, line: m.line };
+        if (v === 'send') yield message(m);
       }
       for (const m of source.flush()) {
         const v = verdict(m);
         if (v === 'end') return;
-        if (v === 'send') yield { stream: m.stream, timeNs: m.timeNs, line: m.line };
+        if (v === 'send') yield message(m);
       }
       if (last || signal?.aborted) return;
       let waitMs = Infinity;

@@ -4,6 +4,7 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import { fromHumanSize } from '../../cli/format/units.js';
 import { InvalidParameterError, isErrno } from '../../errors.js';
 import { writeControl } from '../../runtime/conmon.js';
+import { ATTR_OPTS } from './attrs.js';
 import { rotatedIndexes } from './logfiles.js';
 
 export interface LogOpts {
@@ -39,13 +40,14 @@ function atoi(s: string): number {
 }
 
 /**
- * The log options tug supports (`--log-opt`), checked with the json-file driver's messages:
+ * The log options tug supports (`--log-opt`), checked with the json-file driver's messages (the
+ * attribute options, `labels` and the like, are attrs.ts's):
  * max-size in go-units' FromHumanSize ("10m" is 10,000,000 bytes), max-file an integer ≥ 1.
  * Docker also takes max-file without max-size there; here max-size then has its default.
  */
 export function parseLogOpts(opts: Record<string, string>): LogOpts {
   for (const key of Object.keys(opts)) {
-    if (key !== 'max-size' && key !== 'max-file') throw new InvalidParameterError(`unknown log opt '${key}' for json-file log driver`);
+    if (key !== 'max-size' && key !== 'max-file' && !ATTR_OPTS.has(key)) throw new InvalidParameterError(`unknown log opt '${key}' for json-file log driver`);
   }
   const out = { ...DEFAULT_LOG_OPTS };
   if (Object.hasOwn(opts, 'max-size')) {

@@ -67,7 +67,8 @@ export class LogShipper {
   private queued: Promise<void> | undefined;
   private closed = false;
 
-  constructor(private readonly p: ShipperPaths, private readonly opts: LogOpts) {}
+  /** `attrs`: the JSON object every entry carries (log options such as `labels`), if any. */
+  constructor(private readonly p: ShipperPaths, private readonly opts: LogOpts, private readonly attrs?: string) {}
 
   /** Converts what the journal has; a pass starts after this call, several calls meanwhile share it. */
   pump(): Promise<void> {
@@ -205,7 +206,7 @@ export class LogShipper {
         const rec = j.dropping ? undefined : parseRecord(chunk.subarray(from, nl));
         j.dropping = false;
         from = nl + 1;
-        if (rec && !this.seen(rec)) entries.push({ rec, text: formatEntry(rec) });
+        if (rec && !this.seen(rec)) entries.push({ rec, text: formatEntry(rec, this.attrs) });
       }
       j.offset += end + 1;
       await this.append(entries);

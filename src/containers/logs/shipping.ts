@@ -21,9 +21,9 @@ export class LogShipping {
 
   constructor(private readonly onError: (id: string, message: string) => void, private readonly intervalMs = SHIP_INTERVAL_MS) {}
 
-  watch(id: string, paths: ShipperPaths, opts: LogOpts): void {
+  watch(id: string, paths: ShipperPaths, opts: LogOpts, attrs?: string): void {
     this.stop(id)?.abandon();
-    const s: Shipped = { shipper: new LogShipper(paths, opts), watcher: undefined };
+    const s: Shipped = { shipper: new LogShipper(paths, opts, attrs), watcher: undefined };
     const name = basename(paths.journal);
     try {
       s.watcher = watch(dirname(paths.journal), (_event, file) => {
@@ -44,8 +44,8 @@ export class LogShipping {
   }
 
   /** Converts the rest of the journal of a container whose monitor is gone (one that exited while tugd was down too). */
-  async finish(id: string, paths: ShipperPaths, opts: LogOpts): Promise<void> {
-    const shipper = this.stop(id) ?? new LogShipper(paths, opts);
+  async finish(id: string, paths: ShipperPaths, opts: LogOpts, attrs?: string): Promise<void> {
+    const shipper = this.stop(id) ?? new LogShipper(paths, opts, attrs);
     await shipper.finish().catch((err) => this.onError(id, errorMessage(err)));
   }
 
