@@ -98,7 +98,19 @@ describe('archive API', () => {
     const put = await d.api('PUT', '/containers/live/archive?path=/tmp&copyUIDGID=1', await tarOf([{ name: 'dir/', type: 'directory' }, { name: 'dir/file', body: 'hello', uid: 7, gid: 7 }]));
     assert.equal(put.status, 200, String(put.raw));
     assert.equal(await exec('live', ['cat', '/tmp/dir/file']), 'hello');
-    assert.equal((await exec('live', ['stat', '-c', '%u:%g', '/tmp/dir/file'])).trim(), '0:0');
+    // No Config.User: the tar's owners stay, with copyUIDGID as without it (dockerd's applyTarCopyUserOptions).
+    assert.equal((await exec('live', ['stat', '-c', '%u:%g', '/tmp/dir/file'])).trim(), '7:7');
+  });
+
+  it("PUT with copyUIDGID gives what it puts to the container's user; without it the tar's owners stay", async () => {
+    const created = await d.api('POST', '/containers/create?name=owned', { Image: 'busybox', Cmd: ['sleep', '1000'], User: 'nobody', Labels: LABELS });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const tar = () => tarOf([{ name: 'a', body: 'x', uid: 7, gid: 8 }]);
+    assert.equal((await d.api('PUT', '/containers/owned/archive?path=/tmp&copyUIDGID=1', await tar())).status, 200);
+    assert.equal((await d.api('PUT', '/containers/owned/archive?path=/', await tar())).status, 200);
+    assert.equal((await d.api('POST', '/containers/owned/start')).status, 204);
+    assert.equal((await exec('owned', ['stat', '-c', '%u:%g', '/tmp/a', '/a'])).trim(), '65534:65534\n7:8');
+    await d.api('DELETE', '/containers/owned?force=1');
   });
 
   it('freezes a running container while it walks its rootfs, and thaws it after, also for calls at once', async () => {

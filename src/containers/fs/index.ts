@@ -158,8 +158,10 @@ export class ContainerFilesystem {
       const bind = view.mountOf(parts);
       if (bind?.mount.readOnly) throw new InvalidParameterError('mounted volume is marked read-only');
       if (!bind && rec.HostConfig.ReadonlyRootfs) throw new InvalidParameterError('container rootfs is marked read-only');
+      // copyUIDGID: the container's user owns what is put in; with no user (or without it) the
+      // tar's owners stay, as dockerd's applyTarCopyUserOptions.
       let chown: { uid: number; gid: number } | undefined;
-      if (opts.copyUIDGID) {
+      if (opts.copyUIDGID && rec.Config.User) {
         const [passwd, group] = await Promise.all([readOptional(join(root, 'etc/passwd')), readOptional(join(root, 'etc/group'))]);
         const user = resolveUser(rec.Config.User ?? '', passwd, group);
         chown = { uid: user.uid, gid: user.gid };
