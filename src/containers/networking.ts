@@ -5,7 +5,8 @@ import type { HostConfig, NetworkingConfig } from '../types/container.js';
 import type { ContainerRecord, EndpointRecord } from './types.js';
 
 export interface ContainerNetworking {
-  atCreate(hc: HostConfig, nc: NetworkingConfig | undefined, name: string): Record<string, EndpointRecord>;
+  /** `legacyMac`: Config.MacAddress, which API versions before 1.44 send for the NetworkMode endpoint. */
+  atCreate(hc: HostConfig, nc: NetworkingConfig | undefined, name: string, legacyMac?: string): Record<string, EndpointRecord>;
   prepare(c: ContainerRecord): Promise<void>;
   sandbox(c: ContainerRecord): Sandbox | undefined;
   release(c: ContainerRecord): Promise<void>;

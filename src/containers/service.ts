@@ -202,7 +202,7 @@ export class ContainerService {
       this.runtime(rec);
       rec.MountPoints = await this.mountPoints(rec);
       anonymous = volumeNames(rec.MountPoints);
-      if (this.d.networks) rec.Endpoints = this.d.networks.atCreate(rec.HostConfig, body.NetworkingConfig, name);
+      if (this.d.networks) rec.Endpoints = this.d.networks.atCreate(rec.HostConfig, body.NetworkingConfig, name, body.MacAddress || undefined);
       await this.d.snapshots.prepare(id, rec.Layers);
       await this.d.store.save(rec);
       this.emit(rec, 'create');

@@ -69,6 +69,8 @@ export interface ContainerRecord {
 export interface EndpointRecord extends EndpointSettings {
   HostIf?: string;
   IfName?: string;
+  /** The MAC asked for (--mac-address), kept across runs; without one each run's comes from its address. */
+  DesiredMacAddress?: string;
 }
 
 export interface PublishedPort {

@@ -67,7 +67,7 @@ function networkSettings(rec: ContainerRecord): Record<string, unknown> {
   const networks: Record<string, unknown> = {};
   if (rec.Endpoints && Object.keys(rec.Endpoints).length) {
     for (const [name, ep] of Object.entries(rec.Endpoints)) {
-      const { HostIf: _h, IfName: _i, ...shown } = ep;
+      const { HostIf: _h, IfName: _i, DesiredMacAddress: _m, ...shown } = ep;
       networks[name] = { ...EMPTY_ENDPOINT, ...shown };
     }
   } else if (!mode.startsWith('container:')) networks[mode] = { ...EMPTY_ENDPOINT };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ConflictError, ForbiddenError, InvalidParameterError, errorMessage } from '../errors.js';
 import type { ContainerRecord, EndpointRecord } from '../containers/types.js';
 import type { EndpointSettings, HostConfig, NetworkingConfig } from '../types/container.js';
-import { checkRequested, ipToInt, macFor, nextFree, parseSubnet } from './ipam.js';
+import { checkRequested, ipToInt, macFor, nextFree, parseMac, parseSubnet } from './ipam.js';
 import { dropSandbox, makeSandbox, plumb, unplumb, type EndpointPlumbing, type Sandbox } from './links.js';
 import { portRequests } from './ports.js';
 import type { NetworkService } from './service.js';
@@ -26,8 +26,11 @@ function hostIfName(): string {
 export class Endpoints {
   constructor(private readonly net: NetworkService) {}
 
-  /** The endpoints a new container starts with: its NetworkMode's network plus EndpointsConfig. */
-  atCreate(hc: HostConfig, nc: NetworkingConfig | undefined, name: string): Record<string, EndpointRecord> {
+  /**
+   * The endpoints a new container starts with: its NetworkMode's network plus EndpointsConfig.
+   * `legacyMac` is Config.MacAddress (before API 1.44), for the NetworkMode's endpoint.
+   */
+  atCreate(hc: HostConfig, nc: NetworkingConfig | undefined, name: string, legacyMac?: string): Record<string, EndpointRecord> {
     const mode = hc.NetworkMode ?? 'bridge';
     const out: Record<string, EndpointRecord> = {};
     const primary = primaryNetwork(mode);
@@ -35,8 +38,10 @@ export class Endpoints {
     const configs = Object.fromEntries(Object.entries(nc?.EndpointsConfig ?? {}).map(([k, v]) => [k === 'default' ? 'bridge' : k, v]));
     if (!primary) {
       if (Object.keys(configs).some((k) => k !== mode)) throw new InvalidParameterError(`container sharing network namespace with another container or host cannot be connected to any other network`);
+      if (legacyMac || Object.values(configs).some((c) => c.MacAddress)) throw new InvalidParameterError('conflicting options: mac-address and the network mode');
       return out;
     }
+    if (legacyMac && !configs[primary]?.MacAddress) configs[primary] = { ...configs[primary], MacAddress: legacyMac };
     const names = [primary, ...Object.keys(configs).filter((k) => k !== primary)];
     for (const n of names) {
       const rec = this.net.store.get(n);
@@ -52,10 +57,12 @@ export class Endpoints {
       if (rec.Name === 'bridge') throw new InvalidParameterError('user specified IP address is supported on user defined networks only');
       checkRequested(pool4(rec), cfg.IPAMConfig.IPv4Address, new Set());
     }
+    const mac = cfg.MacAddress ? parseMac(cfg.MacAddress) : '';
     return {
-      IPAMConfig: cfg.IPAMConfig ?? null, Links: cfg.Links ?? null, Aliases: aliases, MacAddress: '', DriverOpts: cfg.DriverOpts ?? null,
+      IPAMConfig: cfg.IPAMConfig ?? null, Links: cfg.Links ?? null, Aliases: aliases, MacAddress: mac, DriverOpts: cfg.DriverOpts ?? null,
       GwPriority: 0, NetworkID: rec.Id, EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0, DNSNames: rec.Name === 'bridge' ? null : [name.replace(/^\//, ''), ...(aliases ?? [])],
+      ...(mac ? { DesiredMacAddress: mac } : {}),
     };
   }
 
@@ -98,7 +105,7 @@ export class Endpoints {
     ep.IPAddress = ip;
     ep.IPPrefixLen = parseSubnet(pool.Subnet).prefix;
     ep.Gateway = pool.Gateway;
-    ep.MacAddress = macFor(ip);
+    ep.MacAddress = ep.DesiredMacAddress || macFor(ip);
     ep.EndpointID = randomBytes(32).toString('hex');
     this.allocate6(rec, ep, used.v6);
     return rec;
@@ -200,7 +207,7 @@ export class Endpoints {
     this.net.ports.release(c.ID);
     c.PublishedPorts = [];
     for (const ep of Object.values(c.Endpoints ?? {})) {
-      Object.assign(ep, { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', EndpointID: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPv6Gateway: '' });
+      Object.assign(ep, { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: ep.DesiredMacAddress ?? '', EndpointID: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPv6Gateway: '' });
       delete ep.HostIf;
       delete ep.IfName;
     }

@@ -92,6 +92,17 @@ export function checkRequested(pool: Pool, ip: string, used: ReadonlySet<number>
   return n;
 }
 
+/**
+ * An Ethernet MAC as Go's net.ParseMAC reads its 6-byte forms (`aa:bb:…`, `aa-bb-…`, `aabb.ccdd.eeff`),
+ * in the lower-case colon form the kernel shows; anything else is refused with dockerd's words.
+ */
+export function parseMac(text: string): string {
+  const m = /^([0-9a-f]{2})([:-])([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})$/i.exec(text)
+    ?? /^([0-9a-f]{2})([0-9a-f]{2})(\.)([0-9a-f]{2})([0-9a-f]{2})\.([0-9a-f]{2})([0-9a-f]{2})$/i.exec(text);
+  if (!m) throw new InvalidParameterError(`invalid MAC address: ${text}`);
+  return m.slice(1).filter((g) => /^[0-9a-f]{2}$/i.test(g)).join(':').toLowerCase();
+}
+
 /** Docker's MAC for an address: 02:42 then the four address bytes. */
 export function macFor(ip: string): string {
   const n = ipToInt(ip);

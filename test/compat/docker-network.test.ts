@@ -61,6 +61,20 @@ describe('docker network against tugd', () => {
     assert.match(gone.stderr, /network seednet not found/);
   });
 
+  it("docker run --mac-address sets eth0's MAC on every run; inspect shows it; --network none refuses it", async () => {
+    await ok(['create', '--name', 'mac', '--mac-address', '02:42:AC:11:00:99', 'busybox', 'sleep', '1000']);
+    assert.equal(await ok(['inspect', '-f', '{{.NetworkSettings.Networks.bridge.MacAddress}}', 'mac']), '02:42:ac:11:00:99\n');
+    await ok(['start', 'mac']);
+    assert.equal(await ok(['exec', 'mac', 'cat', '/sys/class/net/eth0/address']), '02:42:ac:11:00:99\n');
+    await ok(['restart', '-t', '0', 'mac']);
+    assert.equal(await ok(['exec', 'mac', 'cat', '/sys/class/net/eth0/address']), '02:42:ac:11:00:99\n');
+    assert.equal(await ok(['inspect', '-f', '{{.NetworkSettings.MacAddress}}', 'mac']), '02:42:ac:11:00:99\n');
+    await ok(['rm', '-f', 'mac']);
+    const none = await d.docker(['run', '--rm', '--network', 'none', '--mac-address', '02:42:ac:11:00:99', 'busybox', 'true']);
+    assert.equal(none.code, 125);
+    assert.match(none.stderr, /^docker: Error response from daemon: conflicting options: mac-address and the network mode/);
+  });
+
   it('the seeds\' run -v $(pwd):/home/node/app -p 8080:8080 pattern, and docker port', async () => {
     const app = mkdtempSync('/tmp/tug-seed-');
     writeFileSync(`${app}/index.html`, 'seed app\n');

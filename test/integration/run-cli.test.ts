@@ -90,6 +90,12 @@ describe('tug run flags', () => {
     assert.equal(r.stdout, '1 yes\n/tmp\n42\n43\nmyhost\n');
   });
 
+  it("--domainname is the container's NIS domain (runc 1.1 ignores the spec field: the sysctl sets it)", async () => {
+    const r = await run(['-h', 'web', '--domainname', 'example.com', 'busybox', 'sh', '-c', 'hostname; cat /proc/sys/kernel/domainname']);
+    assert.equal(r.stdout, 'web\nexample.com\n', r.stderr);
+    assert.equal((await run(['busybox', 'cat', '/proc/sys/kernel/domainname'])).stdout, '(none)\n');
+  });
+
   it('-l labels and --stop-signal/--stop-timeout land in the config', async () => {
     assert.equal((await d.tug(['create', '--name', 'cfg', '-l', 'team=core', '--stop-signal', 'SIGUSR1', '--stop-timeout', '3', 'busybox'])).code, 0);
     assert.equal(await inspectField('cfg', 'Config.Labels.team'), 'core');

@@ -10,7 +10,7 @@ import { isTugError } from '../../src/errors.js';
 import { hostNameservers } from '../../src/networks/dns.js';
 import { answersOf, buildQuery, buildResponse, parseQuery, TYPE_AAAA } from '../../src/networks/dnswire.js';
 import { renderRules } from '../../src/networks/firewall.js';
-import { checkRequested, ipToInt, macFor, makePool, nextFree, overlaps, parseSubnet, pickSubnet } from '../../src/networks/ipam.js';
+import { checkRequested, ipToInt, macFor, makePool, nextFree, overlaps, parseMac, parseSubnet, pickSubnet } from '../../src/networks/ipam.js';
 import { formatIPv6, makePool6, nextFree6, overlaps6, parseIPv6, parseSubnet6, pickSubnet6 } from '../../src/networks/ipam6.js';
 import { dnsRules, plumbingBatches } from '../../src/networks/links.js';
 import { portMapView, portRequests, portRules } from '../../src/networks/ports.js';
@@ -52,6 +52,12 @@ describe('IPAM', () => {
   });
   it('gives Docker\'s 02:42 MAC for an address', () => {
     assert.equal(macFor('10.144.238.2'), '02:42:0a:90:ee:02');
+  });
+  it("reads a --mac-address in the 6-byte forms Go's net.ParseMAC takes, and refuses the rest", () => {
+    for (const text of ['02:42:AC:11:00:99', '02-42-ac-11-00-99', '0242.ac11.0099']) assert.equal(parseMac(text), '02:42:ac:11:00:99', text);
+    for (const bad of ['', 'zz', '02:42:ac:11:00', '02:42:ac:11:00:99:aa', '02:42-ac:11:00:99', '0242ac110099', '02:42:ac:11:00:9g']) {
+      invalid(() => parseMac(bad), new RegExp(`^invalid MAC address: ${bad}$`));
+    }
   });
   it('picks /24s under 10/8 that overlap nothing taken, never 172.17 (fuzzed)', () => {
     const rand = mulberry32(5);

@@ -190,9 +190,18 @@ describe('withNamespaces and withHostname', () => {
   it('needs a path to join', () => assert.throws(() => apply(withNamespaces, { network: { mode: 'ns' } }), InvalidParameterError));
   it('sets hostname and domainname in a private UTS namespace', () => {
     const s = apply(withHostname, { domainname: 'example.com' });
-    assert.deepEqual([s.hostname, s.domainname], ['c0ffee', 'example.com']);
+    assert.deepEqual([s.hostname, s.domainname, s.linux?.sysctl], ['c0ffee', 'example.com', { 'kernel.domainname': 'example.com' }]);
+    assert.equal(apply(withHostname, {}).linux?.sysctl, undefined);
   });
-  it('sets no hostname with --uts host', () => assert.equal(apply(withHostname, { utsMode: 'host' }).hostname, undefined));
+  it('keeps a --sysctl kernel.domainname of the user over --domainname', () => {
+    const over = { domainname: 'a.com', sysctls: { 'kernel.domainname': 'b.com' } };
+    const s = withSysctls(apply(withHostname, over), specInput(over));
+    assert.equal(s.linux?.sysctl?.['kernel.domainname'], 'b.com');
+  });
+  it('sets no hostname with --uts host', () => {
+    const s = apply(withHostname, { utsMode: 'host', domainname: 'example.com' });
+    assert.deepEqual([s.hostname, s.domainname, s.linux?.sysctl], [undefined, undefined, undefined]);
+  });
 });
 
 describe('withSysctls', () => {

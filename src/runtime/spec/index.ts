@@ -44,14 +44,21 @@ export function withProcess(spec: Spec, input: SpecInput): Spec {
   return s;
 }
 
-/** Hostname and domain name, which only a private UTS namespace can have. */
+/**
+ * Hostname and domain name, which only a private UTS namespace can have. runc before 1.2 (this
+ * host's 1.1.5) ignores the spec's `domainname`; the `kernel.domainname` sysctl, which runc
+ * allows in a private UTS namespace, sets it there too (a --sysctl of the user's wins).
+ */
 export function withHostname(spec: Spec, input: SpecInput): Spec {
   const s = { ...spec };
   delete s.hostname;
   delete s.domainname;
   if (input.utsMode === 'private') {
     if (input.hostname) s.hostname = input.hostname;
-    if (input.domainname) s.domainname = input.domainname;
+    if (input.domainname) {
+      s.domainname = input.domainname;
+      s.linux = { ...s.linux, sysctl: { 'kernel.domainname': input.domainname, ...s.linux?.sysctl } };
+    }
   }
   return s;
 }
