@@ -83,7 +83,8 @@ function networkSettings(rec: ContainerRecord): Record<string, unknown> {
 }
 
 /** The `Ports` of /containers/json: one entry per exposed or published port. */
-function portSummaries(rec: ContainerRecord): Record<string, unknown>[] {
+/** The ports `ps` shows (API Port objects): each binding of a published port, or the exposed port alone. */
+export function portSummaries(rec: ContainerRecord): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const [key, bindings] of Object.entries(portsView(rec))) {
     const [port = '0', proto = 'tcp'] = key.split('/');

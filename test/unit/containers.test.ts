@@ -107,6 +107,39 @@ describe('container filters', () => {
     assert.ok(!matchContainer(r, { 'label!': ['env'] }, {}));
     assert.ok(!matchContainer(r, { name: ['^/y'] }, {}));
   });
+  it('match names with and without the slash, and ids, as filters.Args.Match (equal, or an unanchored regexp)', () => {
+    const r = record();
+    for (const name of ['x', '/x', '^x$', '^/x$', 'x$']) assert.ok(matchContainer(r, { name: [name] }, {}), name);
+    for (const name of ['y', '^y', '(']) assert.ok(!matchContainer(r, { name: [name] }, {}), name);
+    assert.ok(matchContainer(r, { id: ['aaa'] }, {}));
+    assert.ok(matchContainer(r, { id: ['a{64}'] }, {}));
+    assert.ok(!matchContainer(r, { id: ['b'] }, {}));
+  });
+  it('volume, network, publish, expose and is-task select as dockerd does', () => {
+    const r = record();
+    r.MountPoints = {
+      '/data': { Type: 'volume', Name: 'vol1', Source: '/var/lib/v/vol1/_data', Destination: '/data', Driver: 'local', Mode: '', RW: true, Propagation: '' },
+      '/src': { Type: 'bind', Source: '/home/me/src', Destination: '/src', Mode: '', RW: true, Propagation: 'rprivate' },
+    } as unknown as ContainerRecord['MountPoints'];
+    for (const v of ['/data', 'vol1', '/home/me/src', '/src']) assert.ok(matchContainer(r, { volume: [v] }, {}), v);
+    for (const v of ['/var/lib/v/vol1/_data', 'vol2', '/home']) assert.ok(!matchContainer(r, { volume: [v] }, {}), v);
+    assert.ok(!matchContainer(record(), { volume: ['/data'] }, {}));
+    r.Endpoints = { front: { NetworkID: 'abc123' } as never };
+    for (const v of ['front', 'abc', 'abc123']) assert.ok(matchContainer(r, { network: [v] }, {}), v);
+    for (const v of ['bridge', 'bc']) assert.ok(!matchContainer(r, { network: [v] }, {}), v);
+    r.Config.ExposedPorts = { '80/tcp': {}, '9000/tcp': {}, '53/udp': {} };
+    r.PublishedPorts = [{ proto: 'tcp', hostIp: '', hostPort: 18080, containerPort: 80 }];
+    r.State = { ...r.State, Running: true, Status: 'running' };
+    const yes: Record<string, string[]>[] = [{ publish: ['18080'] }, { publish: ['18080/tcp'] }, { publish: ['18000-18100'] }, { expose: ['80'] }, { expose: ['9000'] }, { expose: ['53/udp'] }, { expose: ['1-100/tcp'] }];
+    const no: Record<string, string[]>[] = [{ publish: ['80'] }, { publish: ['18080/udp'] }, { expose: ['18080'] }, { expose: ['53'] }];
+    for (const f of yes) assert.ok(matchContainer(r, f, {}), JSON.stringify(f));
+    for (const f of no) assert.ok(!matchContainer(r, f, {}), JSON.stringify(f));
+    assert.ok(matchContainer(r, { 'is-task': ['false'] }, {}));
+    assert.ok(!matchContainer(r, { 'is-task': ['true'] }, {}));
+    assert.throws(() => validateContainerFilters({ 'is-task': ['maybe'] }), /^TugError: invalid filter 'is-task=maybe'$/);
+    assert.throws(() => validateContainerFilters({ publish: ['80:80'] }), /^TugError: filter for 'publish' should not contain ':': 80:80$/);
+    assert.throws(() => validateContainerFilters({ expose: ['http'] }), /^TugError: error while looking up for expose http: /);
+  });
 });
 
 describe('health', () => {
