@@ -11,6 +11,9 @@ export type ErrorKind =
   | 'NotModified'
   | 'Internal';
 
+/** The code of a --format template's failure, which the CLI prints without "Error: ", as docker does. */
+export const TEMPLATE_ERROR_CODE = 'TUG_TEMPLATE';
+
 export class TugError extends Error {
   readonly kind: ErrorKind;
   readonly code: string;

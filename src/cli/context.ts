@@ -1,7 +1,7 @@
 // What every command gets: the client for the chosen host, and the mapping from errors to
 // Docker's messages and exit codes (done once, here).
 import { EngineClient, resolveHost, DaemonError } from '../client/index.js';
-import { TugError, errorMessage } from '../errors.js';
+import { TEMPLATE_ERROR_CODE, TugError, errorMessage } from '../errors.js';
 
 export interface GlobalOptions {
   host?: string;
@@ -27,7 +27,8 @@ export class ExitError extends Error {
 
 export function describeError(err: unknown): string {
   if (err instanceof DaemonError) return `Error response from daemon: ${err.message}`;
-  if (err instanceof TugError) return err.kind === 'Unavailable' ? err.message : `Error: ${err.message}`;
+  // docker prints these two as they stand: the daemon being out of reach, and a --format template's failure.
+  if (err instanceof TugError) return err.kind === 'Unavailable' || err.code === TEMPLATE_ERROR_CODE ? err.message : `Error: ${err.message}`;
   return `Error: ${errorMessage(err)}`;
 }
 

@@ -28,7 +28,7 @@ describe('LogConfig', () => {
   it('refuses what dockerd refuses, with its words', () => {
     const table: [Parameters<typeof logOptions>[0], string][] = [
       [{ Type: 'syslog' }, "logger: no log driver named 'syslog' is registered"],
-      [{ Type: 'json-file', Config: { tag: 'x' } }, "unknown log opt 'tag' for json-file log driver"],
+      [{ Type: 'json-file', Config: { tags: 'x' } }, "unknown log opt 'tags' for json-file log driver"],
       [{ Type: 'local', Config: { compress: 'true' } }, "unknown log opt 'compress' for local log driver"],
       [{ Type: 'none', Config: { 'max-size': '1m' } }, "unknown log opt 'max-size' for none log driver"],
       [{ Type: 'json-file', Config: { 'max-size': '-1' } }, "invalid size: '-1'"],

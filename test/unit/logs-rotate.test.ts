@@ -52,7 +52,7 @@ describe('parseLogOpts', () => {
 
   const bad: Array<[Record<string, string>, string]> = [
     [{ compress: 'true' }, "unknown log opt 'compress' for json-file log driver"],
-    [{ 'max-size': '1m', labels: 'a' }, "unknown log opt 'labels' for json-file log driver"],
+    [{ 'max-size': '1m', label: 'a' }, "unknown log opt 'label' for json-file log driver"],
     [{ 'max-size': 'abc' }, "invalid size: 'abc'"],
     [{ 'max-size': '' }, "invalid size: ''"],
     [{ 'max-size': '10x' }, "invalid suffix: 'x'"],

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describeError } from '../../src/cli/context.js';
 import { isTugError } from '../../src/errors.js';
 import { displayWidth, tabwrite } from '../../src/cli/format/tabwriter.js';
 import { render, templateText } from '../../src/cli/format/table.js';
@@ -89,4 +90,18 @@ test('render: template errors are InvalidParameter with docker\'s prefix', () =>
     });
   check('{{.ID', 'template parsing error: template: :1: unclosed action');
   check('{{.ID 1}}', 'template parsing error: template: :1:2: executing "" at <.ID>: ID is not a method but has arguments');
+});
+
+test('render: rows of a docker context type refuse a field they lack; plain rows print <no value>', () => {
+  assert.equal(render('{{.Nope}}', rows, headers), '<no value>\n<no value>\n');
+  assert.throws(() => render('{{.ID}} {{.Nope}}', rows, headers, { context: '*formatter.imageContext' }), (err: unknown) => {
+    assert.ok(isTugError(err, 'InvalidParameter'));
+    assert.equal(err.message, 'template parsing error: template: :1:10: executing "" at <.Nope>: can\'t evaluate field Nope in type *formatter.imageContext');
+    // Printed as it stands, as docker prints it.
+    assert.equal(describeError(err), err.message);
+    return true;
+  });
+  // Fields they have, and {{json .}}, are unchanged.
+  assert.equal(render('{{.ID}}', rows, headers, { context: '*formatter.imageContext' }), 'sha256:1\nsha256:2\n');
+  assert.equal(render('{{json .}}', rows, headers, { context: '*formatter.imageContext' }), render('{{json .}}', rows, headers));
 });

@@ -118,7 +118,7 @@ async function search(term: string, flags: { limit?: string; filter?: string[]; 
   }
   const filters = filtersFrom(flags.filter);
   const results = await client().imageSearch(term, { limit, filters, registryAuth: searchAuth(term) });
-  out(render(flags.format ?? '', results.map((r) => searchRow(r, flags.trunc === false)), SEARCH_HEADERS, { defaultFormat: SEARCH_FORMAT }));
+  out(render(flags.format ?? '', results.map((r) => searchRow(r, flags.trunc === false)), SEARCH_HEADERS, { defaultFormat: SEARCH_FORMAT, context: '*registry.searchContext' }));
 }
 
 export function registerDistributionCommands(program: Command, image: Command): void {

@@ -102,7 +102,7 @@ async function listImages(repoArg: string | undefined, flags: ListFlags): Promis
       ? 'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}'
       : 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
   }
-  out(render(format, imageRows(images, !!flags.noTrunc), IMAGE_HEADERS));
+  out(render(format, imageRows(images, !!flags.noTrunc), IMAGE_HEADERS, { context: '*formatter.imageContext' }));
 }
 
 function addListOptions(cmd: Command): Command {
@@ -176,7 +176,7 @@ async function history(name: string, flags: { human?: boolean; quiet?: boolean; 
   let format = flags.format;
   if (flags.quiet) format = '{{.ID}}';
   else if (!format || format === 'table') format = 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
-  out(render(format, rows, { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' }));
+  out(render(format, rows, { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' }, { context: '*image.historyContext' }));
 }
 
 async function prune(flags: { all?: boolean; force?: boolean; filter?: string[] }): Promise<void> {

@@ -63,7 +63,7 @@ async function ls(flags: { quiet?: boolean; trunc?: boolean; format?: string; fi
     ID: trunc ? n.Id.slice(0, 12) : n.Id, Name: n.Name, Driver: n.Driver, Scope: n.Scope, IPv6: String(n.EnableIPv6), Internal: String(n.Internal),
     Labels: Object.entries(n.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','), CreatedAt: n.Created,
   }));
-  out(render(flags.format ?? '', rows, NETWORK_HEADERS, { defaultFormat: DEFAULT_LS_FORMAT }));
+  out(render(flags.format ?? '', rows, NETWORK_HEADERS, { defaultFormat: DEFAULT_LS_FORMAT, context: '*network.networkContext' }));
 }
 
 /** Runs `fn` for each name, prints what succeeded, then every error (status 1). */

@@ -56,7 +56,7 @@ async function list(flags: { quiet?: boolean; format?: string; filter?: string[]
   let format = flags.format;
   if (flags.quiet) format = '{{.Name}}';
   else if (!format || format === 'table') format = 'table {{.Driver}}\t{{.Name}}';
-  out(render(format, vols.map(volumeRow), HEADERS));
+  out(render(format, vols.map(volumeRow), HEADERS, { context: '*formatter.volumeContext' }));
 }
 
 async function remove(names: string[], flags: { force?: boolean }): Promise<void> {

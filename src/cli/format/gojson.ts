@@ -14,6 +14,21 @@ export function markAsGoMap<T extends object>(o: T): T {
   return o;
 }
 
+// Rows that stand for one of docker's formatter contexts (Go structs): a field they lack is an
+// execution error naming the context's type, where a map would print "<no value>".
+const goStructs = new WeakMap<object, string>();
+
+/** Marks a row as docker's context struct `typeName` (e.g. `*formatter.ContainerContext`); `{{json .}}` is unchanged. */
+export function markAsGoStruct<T extends object>(o: T, typeName: string): T {
+  goStructs.set(markAsGoMap(o), typeName);
+  return o;
+}
+
+/** The Go struct type a value was marked as, if any. */
+export function goStructType(o: object): string | undefined {
+  return goStructs.get(o);
+}
+
 function encodeString(s: string, escapeHTML: boolean): string {
   let out = JSON.stringify(s)
     .replace(/\\ud[89a-f][0-9a-f]{2}/g, '\\ufffd')

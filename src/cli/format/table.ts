@@ -1,8 +1,8 @@
 // docker/cli's --format handling for listing commands: "table …" gets a header row and
 // aligned columns, "json" is one JSON object per line, anything else is a template per row.
 
-import { InvalidParameterError, isTugError } from '../../errors.js';
-import { markAsGoMap } from './gojson.js';
+import { TEMPLATE_ERROR_CODE, TugError, isTugError } from '../../errors.js';
+import { markAsGoMap, markAsGoStruct } from './gojson.js';
 import { tabwrite } from './tabwriter.js';
 import { parseTemplate, type Template } from './template.js';
 import { TemplateExecError } from './template-exec.js';
@@ -30,13 +30,18 @@ export function templateText(format: string): string {
 }
 
 function wrap(err: unknown): never {
-  if (isTugError(err, 'InvalidParameter')) throw new InvalidParameterError(`template parsing error: ${err.message}`, { cause: err });
+  if (isTugError(err, 'InvalidParameter')) throw new TugError('InvalidParameter', `template parsing error: ${err.message}`, TEMPLATE_ERROR_CODE, { cause: err });
   throw err;
 }
 
 export interface RenderOptions {
   /** Used when the format is '' or a bare 'table', as each docker command has its own. */
   defaultFormat?: string;
+  /**
+   * The Go type of docker's row context (`*formatter.imageContext`): a field the rows lack is
+   * then an error naming it, as with docker, instead of "<no value>".
+   */
+  context?: string;
 }
 
 /**
@@ -54,7 +59,7 @@ export function render(format: string, rows: readonly object[], headers: Record<
   let body = '';
   for (const row of rows) {
     try {
-      body += tmpl.execute(markAsGoMap(row)) + '\n';
+      body += tmpl.execute(opts.context ? markAsGoStruct(row, opts.context) : markAsGoMap(row)) + '\n';
     } catch (err) {
       wrap(err);
     }

@@ -4,6 +4,7 @@
 
 import { InvalidParameterError } from '../../errors.js';
 import { formatValue, goSortedKeys, goTypeName, isGoInt, isGoMap } from './gofmt.js';
+import { goStructType } from './gojson.js';
 import { isTrue, type FuncMap, type ParamType } from './template-funcs.js';
 import { argString, pipeString, type Arg, type Command, type Node, type Pipe } from './template-parse.js';
 
@@ -245,6 +246,8 @@ class State {
         return this.evalCall(dot, value.bind(obj), name, { pos: node.pos, text: argString(node) }, args, final, { params: [], variadic: 'any' });
       }
       if (receiver instanceof Date) this.errorf(`can't evaluate field ${name} in type time.Time`);
+      const struct = found ? undefined : goStructType(obj);
+      if (struct) this.errorf(`can't evaluate field ${name} in type ${struct}`);
       if (hasArgs) this.errorf(`${name} is not a method but has arguments`);
       return value;
     }

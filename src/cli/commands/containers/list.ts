@@ -2,6 +2,7 @@
 // rendered with --format (table, json, raw or a Go template).
 import type { Command } from 'commander';
 import { render } from '../../format/table.js';
+import { markAsGoStruct } from '../../format/gojson.js';
 import { parseTemplate } from '../../format/template.js';
 import { ExitError, client, collect, filtersFrom, out, run } from '../../context.js';
 import { CONTAINER_HEADERS, containerFormat, containerRow, type ContainerRow } from './list-format.js';
@@ -20,13 +21,16 @@ export interface PsFlags {
   filter?: string[];
 }
 
+/** docker's row type for `ps`, which template errors name. */
+const CONTAINER_CONTEXT = '*formatter.ContainerContext';
+
 /** Whether a --format template reads .Size: then docker asks the daemon for sizes. */
 export function formatUsesSize(format: string): boolean {
   let used = false;
   const probe = containerRow({ Id: '', Names: [], Image: '', ImageID: '', Command: '', Created: 0, Ports: [], Labels: {}, State: '', Status: '', Mounts: [] }, true);
   Object.defineProperty(probe, 'Size', { enumerable: true, get: () => { used = true; return ''; } });
   try {
-    parseTemplate(format).execute(probe);
+    parseTemplate(format).execute(markAsGoStruct(probe, CONTAINER_CONTEXT));
   } catch (err) {
     throw new ExitError(1, `failed to execute template: ${(err as Error).message}`);
   }
@@ -50,7 +54,7 @@ export function listOptions(flags: PsFlags, last: number, sizeChanged: boolean):
 
 export function renderContainers(list: readonly ContainerSummary[], format: string, quiet: boolean, size: boolean, trunc: boolean, now = Date.now()): string {
   const rows: ContainerRow[] = list.map((c) => containerRow(c, trunc, now));
-  return render(containerFormat(format, quiet, size), rows, CONTAINER_HEADERS);
+  return render(containerFormat(format, quiet, size), rows, CONTAINER_HEADERS, { context: CONTAINER_CONTEXT });
 }
 
 async function ps(flags: PsFlags, cmd: Command): Promise<void> {

@@ -146,7 +146,7 @@ async function stats(names: string[], flags: StatsFlags): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, TICK_MS));
       if (closed) return;
       if (failure !== undefined) throw failure;
-      const text = render(format, set.list.map((s) => statsRow(s.entry, flags.trunc !== false)), STATS_HEADERS);
+      const text = render(format, set.list.map((s) => statsRow(s.entry, flags.trunc !== false)), STATS_HEADERS, { context: '*container.statsContext' });
       if (noStream) {
         out(text);
         return;
