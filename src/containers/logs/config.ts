@@ -5,7 +5,7 @@
 import { InvalidParameterError, TugError } from '../../errors.js';
 import type { LogConfig } from '../../types/container.js';
 import type { ContainerRecord } from '../types.js';
-import { logAttributes, logTagInfo } from './attrs.js';
+import { ATTR_OPTS, logAttributes, logTagInfo } from './attrs.js';
 import { attrsJSON } from './jsonfile.js';
 import { DEFAULT_LOG_OPTS, parseLogOpts, type LogOpts } from './rotate.js';
 
@@ -59,8 +59,9 @@ export function rotationOf(lc: LogConfig | undefined): LogOpts {
  */
 export function entryAttrs(rec: Pick<ContainerRecord, 'ID' | 'Name' | 'Path' | 'Args' | 'Image' | 'Config' | 'HostConfig'>): string | undefined {
   const lc = rec.HostConfig.LogConfig;
-  if ((lc?.Type || 'json-file') !== 'json-file') return undefined;
-  const attrs = logAttributes(lc?.Config ?? {}, { labels: rec.Config.Labels ?? {}, env: rec.Config.Env ?? [], tag: logTagInfo(rec) });
+  const config = lc?.Config ?? {};
+  if ((lc?.Type || 'json-file') !== 'json-file' || !Object.keys(config).some((k) => ATTR_OPTS.has(k))) return undefined;
+  const attrs = logAttributes(config, { labels: rec.Config.Labels ?? {}, env: rec.Config.Env ?? [], tag: logTagInfo(rec) });
   return attrs && attrsJSON(attrs);
 }
 
