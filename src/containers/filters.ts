@@ -1,5 +1,6 @@
 // `docker ps --filter` semantics over container records (moby's daemon/list.go). Pure; the
 // caller resolves ancestors to image IDs and before/since to records.
+import { parseBool } from '../cli/run/strconv.js';
 import { InvalidParameterError } from '../errors.js';
 import type { ContainerRecord } from './types.js';
 import { portSummaries } from './views.js';
@@ -27,11 +28,13 @@ export function validateContainerFilters(filters: Record<string, string[]>): voi
   for (const key of ['publish', 'expose']) for (const v of filters[key] ?? []) portFilter(key, v);
 }
 
-/** strconv.ParseBool's spellings. */
+/** strconv.ParseBool, undefined for what it refuses. */
 function parseGoBool(v: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
-  return undefined;
+  try {
+    return parseBool(v);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A publish/expose value, `port[/proto]` or `start-end[/proto]`, as the `port/proto` keys it names. */

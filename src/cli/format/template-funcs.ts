@@ -159,7 +159,8 @@ function jsEscape(s: string): string {
   return out;
 }
 
-function urlQueryEscape(s: string): string {
+/** Go's url.QueryEscape (the template's urlquery): unreserved bytes stay, a space is `+`, the rest `%XX`. */
+export function urlQueryEscape(s: string): string {
   return [...Buffer.from(s, 'utf8')]
     .map((b) => {
       const c = String.fromCharCode(b);

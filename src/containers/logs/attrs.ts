@@ -4,6 +4,7 @@
 // puts before each line.
 import { hostname } from 'node:os';
 import { compileTemplate } from '../../cli/format/template.js';
+import { urlQueryEscape } from '../../cli/format/template-funcs.js';
 import { InvalidParameterError, errorMessage } from '../../errors.js';
 import type { ContainerRecord } from '../types.js';
 
@@ -86,16 +87,9 @@ export function logAttributes(
   return Object.fromEntries([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Go's url.QueryEscape: unreserved bytes stay, a space is `+`, the rest `%XX`. */
-function queryEscape(s: string): string {
-  return encodeURIComponent(s)
-    .replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
-}
-
 /** What `logs --details` puts before a line (the space that follows it included): `a=1,b=x+y `. */
 export function detailsPrefix(attrs: Readonly<Record<string, string>> | undefined): string {
   if (!attrs) return ' ';
   const keys = Object.keys(attrs).sort();
-  return `${keys.map((k) => `${queryEscape(k)}=${queryEscape(attrs[k]!)}`).join(',')} `;
+  return `${keys.map((k) => `${urlQueryEscape(k)}=${urlQueryEscape(attrs[k]!)}`).join(',')} `;
 }
