@@ -1,8 +1,9 @@
 // The real docker CLI on tugd's log rotation: --log-opt as docker sends it, LogConfig in
-// docker inspect, docker logs (and -f) across rotated files, log attributes (labels, env, tag)
-// with docker logs --details, and docker's errors.
+// docker inspect, docker logs (and -f) across rotated files, plain and compressed, log attributes
+// (labels, env, tag) with docker logs --details, and docker's errors.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
 
@@ -42,6 +43,27 @@ describe('docker logs with rotation against tugd', () => {
     await d.docker(['rm', id]);
   });
 
+  it('docker run --log-opt compress=true gzips each rotated file; docker logs -f, --tail and the whole log read through them', async () => {
+    const id = (await d.docker(['run', '-d', '--label', 'tug.test=docker-logs', '--log-opt', 'max-size=40k', '--log-opt', 'max-file=4', '--log-opt', 'compress=true', 'busybox', 'sh', '-c', WRITER])).stdout.trim();
+    const following = d.docker(['logs', '-f', id]);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await d.docker(['exec', id, 'touch', '/go'])).code, 0);
+    const followed = await following;
+    assert.equal(followed.code, 0, followed.stderr);
+    const numbers = followed.stdout.split('\n').filter(Boolean).map((l) => Number(/^n=(\d+) /.exec(l)?.[1]));
+    assert.equal(numbers.length, LINES);
+    assert.ok(numbers.every((n, i) => n === i), 'lines out of order or lost');
+    const path = (await d.docker(['inspect', '-f', '{{.LogPath}}', id])).stdout.trim();
+    const rotated = readdirSync(dirname(path)).filter((n) => n.startsWith(`${basename(path)}.`)).sort();
+    assert.deepEqual(rotated, [1, 2, 3].map((i) => `${basename(path)}.${i}.gz`));
+    // Three compressed files of ~40 kB and the live one, read whole: the last lines written, in order.
+    const kept = (await d.docker(['logs', id])).stdout.split('\n').filter(Boolean).map((l) => Number(/^n=(\d+) /.exec(l)?.[1]));
+    assert.ok(kept.length > 1000 && kept.length < 3000, `kept ${kept.length} lines`);
+    assert.ok(kept.every((n, i) => n === LINES - kept.length + i), 'kept lines are not the last ones in order');
+    assert.equal((await d.docker(['logs', '--tail', String(kept.length - 1), id])).stdout.split('\n').filter(Boolean).length, kept.length - 1);
+    await d.docker(['rm', id]);
+  });
+
   it('docker logs on --log-driver none, and bad options, fail as with dockerd', async () => {
     const r = await d.docker(['run', '--name', 'silent', '--log-driver', 'none', 'busybox', 'echo', 'shown']);
     assert.equal(r.stdout, 'shown\n');
@@ -52,6 +74,9 @@ describe('docker logs with rotation against tugd', () => {
     const bad = await d.docker(['run', '--rm', '--log-opt', 'max-size=lots', 'busybox', 'true']);
     assert.equal(bad.code, 125);
     assert.match(bad.stderr, /^docker: Error response from daemon: invalid size: 'lots'/);
+    const one = await d.docker(['run', '--rm', '--log-opt', 'compress=true', '--log-opt', 'max-file=1', 'busybox', 'true']);
+    assert.equal(one.code, 125);
+    assert.match(one.stderr, /^docker: Error response from daemon: compress cannot be true when max-file is less than 2 or max-size is not set\n/);
   });
 
   it('docker run --log-opt labels/env/tag puts attrs in every entry; docker logs --details shows them', async () => {

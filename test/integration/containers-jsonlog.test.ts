@@ -1,11 +1,14 @@
 // The json-file log tugd makes from conmon's journal, with real containers: the bytes at LogPath
 // are Docker's json-file entries (streams apart, partial lines, times), `logs` flags read them,
 // every line is there exactly once across a kill -9 of tugd while a container writes (the journal
-// rotated meanwhile) and for a container that exits while tugd is down, and a container whose
+// rotated meanwhile; with compress, the kept files gzipped whatever the crash cut short) and for a
+// container that exits while tugd is down, and a container whose
 // LogPath is conmon's own file (made by an older tug) still gives its logs.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
 
@@ -114,6 +117,47 @@ describe('json-file log across tugd crashes', () => {
     assert.ok(journal.every((n) => n === 'container.log'), journal.join());
     if (journal.length) assert.ok(statSync(join(dirname(path), 'container.log')).size < 2 * 1024 * 1024);
     await tug(['rm', 'crashy']);
+  });
+
+  it('with compress=true, kill -9 of tugd while the container writes leaves the kept files gzipped and the kept lines each once', async () => {
+    const count = 40_000;
+    await tug(['run', '-d', '--name', 'gzcrash', ...LABEL, '--log-opt', 'max-size=200k', '--log-opt', 'max-file=5', '--log-opt', 'compress=true', 'busybox', 'sh', '-c', numbered(count, 2000)]);
+    const path = await logPath('gzcrash');
+    await tug(['exec', 'gzcrash', 'touch', '/go']);
+    for (const wait of [600, 500]) {
+      await sleep(wait);
+      await d.kill9();
+      await sleep(200);
+      await d.startProcess();
+    }
+    await tug(['wait', 'gzcrash']);
+    const names = readdirSync(dirname(path)).filter((n) => n.startsWith(basename(path)) || n.includes('.tmp')).sort();
+    assert.deepEqual(names, [basename(path), ...[1, 2, 3, 4].map((i) => `${basename(path)}.${i}.gz`)]);
+    for (const i of [1, 2, 3, 4]) execFileSync('gzip', ['-t', `${path}.${i}.gz`]);
+    // The kept lines are the last ones written, each once and in order.
+    const kept = (await tug(['logs', 'gzcrash'])).split('\n').filter(Boolean).map((l) => Number(/^n=(\d+) /.exec(l)?.[1]));
+    assert.ok(kept.length > 5000 && kept.length < count, `kept ${kept.length}`);
+    const wrong = kept.findIndex((n, i) => n !== count - kept.length + i);
+    assert.equal(wrong, -1, `kept line ${wrong} is n=${kept[wrong]}`);
+    assert.equal((await tug(['logs', '--tail', '3', 'gzcrash'])).split('\n').filter(Boolean).length, 3);
+    await tug(['rm', 'gzcrash']);
+  });
+
+  it('a rotated file that a crash left uncompressed (and a half-written .gz) is compressed when tugd is back', async () => {
+    await tug(['run', '-d', '--name', 'gzleft', ...LABEL, '--log-opt', 'max-size=20k', '--log-opt', 'max-file=3', '--log-opt', 'compress=true', 'busybox', 'sh', '-c', 'seq 1 5000; sleep 1000']);
+    const path = await logPath('gzleft');
+    for (let i = 0; i < 100 && !existsSync(`${path}.2.gz`); i++) await sleep(100);
+    const before = await tug(['logs', 'gzleft']);
+    await d.kill9();
+    // What a crash between the rotation and the end of the compression leaves.
+    writeFileSync(`${path}.1`, gunzipSync(readFileSync(`${path}.1.gz`)));
+    writeFileSync(`${path}.1.gz.tmp`, 'half');
+    rmSync(`${path}.1.gz`);
+    await d.startProcess();
+    for (let i = 0; i < 100 && existsSync(`${path}.1`); i++) await sleep(100);
+    assert.deepEqual(readdirSync(dirname(path)).filter((n) => n.startsWith(basename(path))).sort(), [basename(path), `${basename(path)}.1.gz`, `${basename(path)}.2.gz`]);
+    assert.equal(await tug(['logs', 'gzleft']), before);
+    await tug(['rm', '-f', 'gzleft']);
   });
 
   it('a container that exits while tugd is down has all its lines after the restart', async () => {

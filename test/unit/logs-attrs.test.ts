@@ -59,7 +59,7 @@ describe('log attributes', () => {
   it('are accepted by the json-file driver only, and made for json-file containers only', () => {
     const rec = (Type: string, Config: Record<string, string>) => ({ ...base, Config: { Image: 'busybox', Labels: { app: 'web' } }, HostConfig: { LogConfig: { Type, Config } } });
     assert.deepEqual(normalizeLogConfig({ Type: 'json-file', Config: { tag: 'x', labels: 'app', env: 'A', 'env-regex': '.', 'labels-regex': '.' } }).Config, { env: 'A', 'env-regex': '.', labels: 'app', 'labels-regex': '.', tag: 'x' });
-    assert.throws(() => normalizeLogConfig({ Type: 'local', Config: { labels: 'app' } }), /unknown log opt 'labels' for local log driver/);
+    assert.throws(() => normalizeLogConfig({ Type: 'local', Config: { labels: 'app' } }), /unknown log opt 'labels' for log driver local/);
     assert.throws(() => normalizeLogConfig({ Type: 'json-file', Config: { label: 'app' } }), /unknown log opt 'label' for json-file log driver/);
     assert.equal(entryAttrs(rec('json-file', { labels: 'app', tag: '{{.Name}}' })), '{"app":"web","tag":"web"}');
     assert.equal(entryAttrs(rec('json-file', {})), undefined);

@@ -20,8 +20,8 @@ describe('LogConfig', () => {
 
   it('rotates by default, with the options given, and keeps little for none', () => {
     assert.deepEqual(logOptions({ Type: 'json-file' }), { driver: 'json-file', opts: DEFAULT_LOG_OPTS });
-    assert.deepEqual(logOptions({ Type: 'local', Config: { 'max-size': '10k', 'max-file': '2' } }), { driver: 'local', opts: { maxSize: 10_000, maxFiles: 2 } });
-    assert.deepEqual(logOptions({ Type: 'none' }).opts, { maxSize: 1024 * 1024, maxFiles: 1 });
+    assert.deepEqual(logOptions({ Type: 'local', Config: { 'max-size': '10k', 'max-file': '2' } }), { driver: 'local', opts: { maxSize: 10_000, maxFiles: 2, compress: true } });
+    assert.deepEqual(logOptions({ Type: 'none' }).opts, { maxSize: 1024 * 1024, maxFiles: 1, compress: false });
     assert.deepEqual(rotationOf({ Type: 'bogus' }), DEFAULT_LOG_OPTS);
   });
 
@@ -29,7 +29,8 @@ describe('LogConfig', () => {
     const table: [Parameters<typeof logOptions>[0], string][] = [
       [{ Type: 'syslog' }, "logger: no log driver named 'syslog' is registered"],
       [{ Type: 'json-file', Config: { tags: 'x' } }, "unknown log opt 'tags' for json-file log driver"],
-      [{ Type: 'local', Config: { compress: 'true' } }, "unknown log opt 'compress' for local log driver"],
+      [{ Type: 'local', Config: { mode: 'non-blocking' } }, "unknown log opt 'mode' for log driver local"],
+      [{ Type: 'json-file', Config: { compress: 'on' } }, 'strconv.ParseBool: parsing "on": invalid syntax'],
       [{ Type: 'none', Config: { 'max-size': '1m' } }, "unknown log opt 'max-size' for none log driver"],
       [{ Type: 'json-file', Config: { 'max-size': '-1' } }, "invalid size: '-1'"],
     ];
@@ -48,7 +49,7 @@ describe('LogRotation', () => {
     const rotation = new LogRotation((_id, m) => errors.push(m), 60_000);
     writeFileSync(log, 'x'.repeat(2000));
     // No conmon reads this ctl: the rotator makes the new live file itself.
-    rotation.watch('c1', log, join(dir, 'no-ctl'), { maxSize: 1000, maxFiles: 2 });
+    rotation.watch('c1', log, join(dir, 'no-ctl'), { maxSize: 1000, maxFiles: 2, compress: false });
     await rotation.checkAll();
     assert.equal(readFileSync(`${log}.1`, 'utf8').length, 2000);
     assert.equal(statSync(log).size, 0);

@@ -148,7 +148,7 @@ describe('logs written by conmon', { skip: skipReason() }, () => {
     const wait = (k: number) => `while [ ! -e /go${k} ]; do sleep 0.02; done`;
     const box = await Box.create([batch(0), wait(1), batch(1), wait(2), batch(2)].join('; '));
     try {
-      const rotator = new LogRotator(box.log, join(box.bundle, 'ctl'), { maxSize: 500, maxFiles: 5 });
+      const rotator = new LogRotator(box.log, join(box.bundle, 'ctl'), { maxSize: 500, maxFiles: 5, compress: false });
       const exited = box.exited();
       const it = readLogs(box.log, { stdout: true, stderr: true, follow: true, stopWhen: exited })[Symbol.asyncIterator]();
       const got: string[] = [];

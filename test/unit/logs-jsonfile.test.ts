@@ -93,7 +93,7 @@ describe('readLogs on a json-file log', () => {
   });
 });
 
-const NOW = { maxSize: 1 << 30, maxFiles: 5 };
+const NOW = { maxSize: 1 << 30, maxFiles: 5, compress: false };
 
 function paths(dir: string) {
   return { journal: join(dir, 'container.log'), json: join(dir, 'c-json.log'), ctl: join(dir, 'ctl') };
@@ -160,7 +160,7 @@ describe('LogShipper', () => {
       const p = paths(dir);
       const records = Array.from({ length: 100 }, (_, i) => rec(BigInt(i), 'stdout', `line-${i}`.padEnd(50, '.')));
       await writeFile(p.journal, Buffer.concat(records.map(formatRecord)));
-      await new LogShipper(p, { maxSize: 1000, maxFiles: 3 }).finish();
+      await new LogShipper(p, { maxSize: 1000, maxFiles: 3, compress: false }).finish();
       assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('c-json.log')).sort(), ['c-json.log', 'c-json.log.1', 'c-json.log.2']);
       for (const f of ['c-json.log.1', 'c-json.log.2']) {
         const size = (await stat(join(dir, f))).size;
@@ -172,16 +172,16 @@ describe('LogShipper', () => {
       // max-file=1 drops the full file: a restart must not convert the dropped records again.
       await rm(p.json);
       await rm(join(dir, 'json-log.mark'), { force: true });
-      await new LogShipper(p, { maxSize: 1000, maxFiles: 1 }).finish();
+      await new LogShipper(p, { maxSize: 1000, maxFiles: 1, compress: false }).finish();
       const one = await logs(dir);
       assert.ok(one.length < 20 && one.at(-1) === records[99]!.content.toString(), one.join());
-      await new LogShipper(p, { maxSize: 1000, maxFiles: 1 }).finish();
+      await new LogShipper(p, { maxSize: 1000, maxFiles: 1, compress: false }).finish();
       assert.deepEqual(await logs(dir), one);
       // A crash right after a rotation leaves an empty file and the mark written before it.
       assert.equal(await readFile(join(dir, 'json-log.mark'), 'utf8'), `${records.at(-one.length - 1)!.timeNs} 1\n`);
       await writeFile(join(dir, 'json-log.mark'), `${records[99]!.timeNs} 1\n`);
       await writeFile(p.json, '');
-      await new LogShipper(p, { maxSize: 1000, maxFiles: 1 }).finish();
+      await new LogShipper(p, { maxSize: 1000, maxFiles: 1, compress: false }).finish();
       assert.deepEqual(await logs(dir), []);
     });
   });
@@ -192,7 +192,7 @@ describe('LogShipper', () => {
       // Lines of three parts each (P, P, F), the two streams interleaved: most entries end no line.
       const records = Array.from({ length: 150 }, (_, i) => rec(BigInt(i), i % 2 ? 'stderr' : 'stdout', `part-${i}`.padEnd(40, '.'), Math.floor(i / 2) % 3 !== 2));
       await writeFile(p.journal, Buffer.concat(records.map(formatRecord)));
-      await new LogShipper(p, { maxSize: 500, maxFiles: 20 }).finish();
+      await new LogShipper(p, { maxSize: 500, maxFiles: 20, compress: false }).finish();
       const files = (await readdir(dir)).filter((n) => n.startsWith('c-json.log'));
       assert.ok(files.length > 5, files.join());
       for (const f of files) {

@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DEFAULT_LOG_OPTS, LogRotator, parseLogOpts, rotateLog } from '../../src/containers/logs/index.js';
+import { DEFAULT_LOG_OPTS, LogRotator, parseLogOpts, rotateLog, type LogOpts } from '../../src/containers/logs/index.js';
+import { parseLocalLogOpts } from '../../src/containers/logs/rotate.js';
 import { isTugError } from '../../src/errors.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -31,27 +32,53 @@ async function files(dir: string, contents: Record<string, string>): Promise<voi
 }
 
 describe('parseLogOpts', () => {
-  const ok: Array<[Record<string, string>, { maxSize: number; maxFiles: number }]> = [
-    [{}, { maxSize: 20 * 1024 * 1024, maxFiles: 5 }],
-    [{ 'max-size': '10m' }, { maxSize: 10_000_000, maxFiles: 5 }],
-    [{ 'max-size': '500k' }, { maxSize: 500_000, maxFiles: 5 }],
-    [{ 'max-size': '1g', 'max-file': '3' }, { maxSize: 1_000_000_000, maxFiles: 3 }],
-    [{ 'max-size': '1.5M' }, { maxSize: 1_500_000, maxFiles: 5 }],
-    [{ 'max-size': '4096' }, { maxSize: 4096, maxFiles: 5 }],
-    [{ 'max-file': '1' }, { maxSize: 20 * 1024 * 1024, maxFiles: 1 }],
-    [{ 'max-file': '+7' }, { maxSize: 20 * 1024 * 1024, maxFiles: 7 }],
+  const ok: Array<[Record<string, string>, LogOpts]> = [
+    [{}, { maxSize: 20 * 1024 * 1024, maxFiles: 5, compress: false }],
+    [{ 'max-size': '10m' }, { maxSize: 10_000_000, maxFiles: 5, compress: false }],
+    [{ 'max-size': '500k' }, { maxSize: 500_000, maxFiles: 5, compress: false }],
+    [{ 'max-size': '1g', 'max-file': '3' }, { maxSize: 1_000_000_000, maxFiles: 3, compress: false }],
+    [{ 'max-size': '1.5M' }, { maxSize: 1_500_000, maxFiles: 5, compress: false }],
+    [{ 'max-size': '4096' }, { maxSize: 4096, maxFiles: 5, compress: false }],
+    [{ 'max-file': '1' }, { maxSize: 20 * 1024 * 1024, maxFiles: 1, compress: false }],
+    [{ 'max-file': '+7' }, { maxSize: 20 * 1024 * 1024, maxFiles: 7, compress: false }],
+    [{ compress: 'true' }, { maxSize: 20 * 1024 * 1024, maxFiles: 5, compress: true }],
+    [{ compress: 'T', 'max-size': '1k', 'max-file': '2' }, { maxSize: 1000, maxFiles: 2, compress: true }],
+    [{ compress: 'false', 'max-file': '1' }, { maxSize: 20 * 1024 * 1024, maxFiles: 1, compress: false }],
+    [{ compress: '0' }, { maxSize: 20 * 1024 * 1024, maxFiles: 5, compress: false }],
   ];
   for (const [opts, want] of ok) {
     it(`${JSON.stringify(opts)} → ${JSON.stringify(want)}`, () => assert.deepEqual(parseLogOpts(opts), want));
   }
 
+  // daemon/logger/local: compressed by default, its own words.
+  const local: Array<[Record<string, string>, LogOpts | string]> = [
+    [{}, { maxSize: 20 * 1024 * 1024, maxFiles: 5, compress: true }],
+    [{ 'max-size': '10k', 'max-file': '2' }, { maxSize: 10_000, maxFiles: 2, compress: true }],
+    [{ 'max-file': '1', compress: 'false' }, { maxSize: 20 * 1024 * 1024, maxFiles: 1, compress: false }],
+    [{ 'max-file': '0', compress: 'false' }, { maxSize: 20 * 1024 * 1024, maxFiles: 1, compress: false }],
+    [{ 'max-file': '1' }, 'compression cannot be enabled when max file count is 1'],
+    [{ compress: 'yes' }, 'error reading compress log option: strconv.ParseBool: parsing "yes": invalid syntax'],
+    [{ 'max-size': 'big' }, "invalid value for max-size: big: invalid size: 'big'"],
+    [{ 'max-file': 'x' }, 'invalid value for max-file: x: strconv.Atoi: parsing "x": invalid syntax'],
+    [{ 'max-file': '-1' }, 'max file count cannot be less than 0'],
+    [{ labels: 'a' }, "unknown log opt 'labels' for log driver local"],
+  ];
+  for (const [opts, want] of local) {
+    it(`local ${JSON.stringify(opts)} → ${JSON.stringify(want)}`, () => {
+      if (typeof want !== 'string') return assert.deepEqual(parseLocalLogOpts(opts), want);
+      assert.throws(() => parseLocalLogOpts(opts), (err) => isTugError(err, 'InvalidParameter') && err.message === want);
+    });
+  }
+
   it('keeps its defaults unchanged', () => {
     parseLogOpts({ 'max-size': '1k' });
-    assert.deepEqual(DEFAULT_LOG_OPTS, { maxSize: 20 * 1024 * 1024, maxFiles: 5 });
+    assert.deepEqual(DEFAULT_LOG_OPTS, { maxSize: 20 * 1024 * 1024, maxFiles: 5, compress: false });
   });
 
   const bad: Array<[Record<string, string>, string]> = [
-    [{ compress: 'true' }, "unknown log opt 'compress' for json-file log driver"],
+    [{ compress: 'maybe' }, 'strconv.ParseBool: parsing "maybe": invalid syntax'],
+    [{ compress: 'true', 'max-file': '1' }, 'compress cannot be true when max-file is less than 2 or max-size is not set'],
+    [{ 'max-size': '1m', keep: 'a' }, "unknown log opt 'keep' for json-file log driver"],
     [{ 'max-size': '1m', label: 'a' }, "unknown log opt 'label' for json-file log driver"],
     [{ 'max-size': 'abc' }, "invalid size: 'abc'"],
     [{ 'max-size': '' }, "invalid size: ''"],
@@ -116,10 +143,29 @@ describe('rotateLog', () => {
       assert.deepEqual(await snapshot(dir), done, `crash after ${k} renames`);
     }
   }));
+
+  it('moves compressed files (.N.gz) with their index, a plain one beside them too, and drops the oldest in both forms', () => withDir(async (dir) => {
+    const log = join(dir, 'c.log');
+    await files(dir, { 'c.log': 'L', 'c.log.1.gz': 'A', 'c.log.2.gz': 'B' });
+    await rotateLog(log, 4);
+    assert.deepEqual(await snapshot(dir), { 'c.log.1': 'L', 'c.log.2.gz': 'A', 'c.log.3.gz': 'B' });
+    // `.1` not compressed (a failed compression): it moves on plain.
+    await files(dir, { 'c.log': 'M' });
+    await rotateLog(log, 4);
+    assert.deepEqual(await snapshot(dir), { 'c.log.1': 'M', 'c.log.2': 'L', 'c.log.3.gz': 'A' });
+    // The oldest index full in one form and left over in the other: both go.
+    await files(dir, { 'c.log': 'N', 'c.log.3': 'stale' });
+    await rotateLog(log, 4);
+    assert.deepEqual(await snapshot(dir), { 'c.log.1': 'N', 'c.log.2': 'M', 'c.log.3': 'L' });
+    // A compression's temporary file is no rotated file.
+    await files(dir, { 'c.log': 'O', 'c.log.1.gz.tmp': 'partial' });
+    await rotateLog(log, 2);
+    assert.deepEqual(await snapshot(dir), { 'c.log.1': 'O', 'c.log.1.gz.tmp': 'partial' });
+  }));
 });
 
 describe('LogRotator', () => {
-  const limits = { maxSize: 100, maxFiles: 3 };
+  const limits = { maxSize: 100, maxFiles: 3, compress: false };
 
   it('rotates at max-size and asks conmon to reopen with "2 0 0" on the ctl FIFO', () => withDir(async (dir) => {
     const log = join(dir, 'c.log');

@@ -1,18 +1,18 @@
 // HostConfig.LogConfig as dockerd shows and checks it. conmon always writes its k8s-file journal;
 // with `json-file` (the default) and `local` tugd ships it into Docker's json-file log, rotated
-// at max-size/max-file (see shipper.ts); `none` keeps nothing for `logs`, only the small journal
+// at max-size/max-file and compressed with compress (see shipper.ts, compress.ts); `none` keeps nothing for `logs`, only the small journal
 // that attach reads while it follows the container's output.
 import { InvalidParameterError, TugError } from '../../errors.js';
 import type { LogConfig } from '../../types/container.js';
 import type { ContainerRecord } from '../types.js';
 import { ATTR_OPTS, logAttributes, logTagInfo } from './attrs.js';
 import { attrsJSON } from './jsonfile.js';
-import { DEFAULT_LOG_OPTS, parseLogOpts, type LogOpts } from './rotate.js';
+import { DEFAULT_LOG_OPTS, parseLocalLogOpts, parseLogOpts, type LogOpts } from './rotate.js';
 
 export type LogDriver = 'json-file' | 'local' | 'none';
 
 /** With `none` attach still reads conmon's file: it is kept this small. */
-const NONE_LOG_OPTS: Readonly<LogOpts> = { maxSize: 1024 * 1024, maxFiles: 1 };
+const NONE_LOG_OPTS: Readonly<LogOpts> = { maxSize: 1024 * 1024, maxFiles: 1, compress: false };
 
 /** dockerd's default driver fills in an empty Type; unknown drivers and options are refused. */
 export function normalizeLogConfig(lc: LogConfig | undefined): Required<LogConfig> {
@@ -31,10 +31,7 @@ export function logOptions(lc: LogConfig | undefined): { driver: LogDriver; opts
     case 'json-file':
       return { driver: type, opts: parseLogOpts(config) };
     case 'local':
-      for (const key of Object.keys(config)) {
-        if (key !== 'max-size' && key !== 'max-file') throw new InvalidParameterError(`unknown log opt '${key}' for local log driver`);
-      }
-      return { driver: type, opts: parseLogOpts(config) };
+      return { driver: type, opts: parseLocalLogOpts(config) };
     case 'none':
       if (Object.keys(config).length) throw new InvalidParameterError(`unknown log opt '${Object.keys(config)[0]}' for none log driver`);
       return { driver: type, opts: { ...NONE_LOG_OPTS } };

@@ -1,5 +1,6 @@
 // `docker logs` and attach output: a json-file log (`<id>-json.log`, which tugd writes) or the k8s-file
-// journal conmon writes, read as Docker log lines, from the oldest rotated file on or from a tail, then
+// journal conmon writes, read as Docker log lines, from the oldest rotated file on (a compressed one
+// through a decompressed copy, see logfiles.ts) or from a tail, then
 // followed as it grows and rotates until the container exits. A json-file entry is read as the record it
 // came from (a "log" without its newline is a P record), so both go through the same code.
 //
@@ -26,7 +27,7 @@ import { basename, dirname } from 'node:path';
 import { nowNano } from '../../units/time.js';
 import type { LogRecord, LogStream } from './k8sfile.js';
 import { parserFor, type RecordParser } from './jsonfile.js';
-import { closeAll, identify, openLogSet, openSuccessors, sameFile, type LogFile, type LogMark } from './logfiles.js';
+import { closeAll, contents, identify, openLogSet, openSuccessors, sameFile, type LogFile, type LogMark } from './logfiles.js';
 import { BLOCK, MAX_LINE, comparePos, planTail, type Pos, type ReadStats } from './tail.js';
 
 export interface LogMessage {
@@ -125,8 +126,10 @@ class Cursor {
 
   /** The whole records in the next block; undefined at the end of the file for now. */
   async next(stats?: ReadStats): Promise<Array<{ rec: LogRecord; pos: Pos }> | undefined> {
+    const fh = await contents(this.file);
+    if (!fh) return undefined;
     const buf = Buffer.allocUnsafe(BLOCK);
-    const { bytesRead } = await this.file.fh.read(buf, 0, BLOCK, this.offset);
+    const { bytesRead } = await fh.read(buf, 0, BLOCK, this.offset);
     if (stats) stats.bytesRead += bytesRead;
     if (bytesRead === 0) return undefined;
     const chunk = buf.subarray(0, bytesRead);
@@ -281,7 +284,7 @@ export function readLogs(logPath: string, opts: ReadLogsOptions): AsyncGenerator
 async function* messages(logPath: string, opts: ReadLogsOptions, mark: Promise<LogMark | undefined> | undefined): AsyncGenerator<LogMessage> {
   const { signal, sinceNs, untilNs } = opts;
   if (signal?.aborted) return;
-  const source = new LogSource(logPath, await openLogSet(logPath), opts.stats);
+  const source = new LogSource(logPath, await openLogSet(logPath, sinceNs), opts.stats);
   const waiter = opts.follow ? new ChangeWaiter(logPath) : undefined;
   let stopped = false;
   const onStop = () => {

@@ -5,12 +5,16 @@
 // deleted when read to its end. After a restart (or a kill -9) the journal is read from its start
 // and every record not later than the json log's last entry is skipped: records of one pipe read
 // share a time, so the entries at that last time are counted and as many records skipped.
+// With compress, each rotated file is gzipped in the background (compress.ts); the next rotation
+// waits for it, and a plain `.1` found at the first pass (a crash in between) is compressed then.
 import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isErrno } from '../../errors.js';
 import { writeControl } from '../../runtime/conmon.js';
+import { errorMessage } from '../../errors.js';
 import { writeFileAtomic } from '../../storage/atomic.js';
+import { compressRotated } from './compress.js';
 import { parseRecord, type LogRecord } from './k8sfile.js';
 import { formatEntry, parseEntry } from './jsonfile.js';
 import { identify, sameFile } from './logfiles.js';
@@ -66,9 +70,14 @@ export class LogShipper {
   private chain: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
   private closed = false;
+  /** The compression of the file rotated last, if one runs (it never rejects). */
+  private compressing: Promise<void> | undefined;
 
-  /** `attrs`: the JSON object every entry carries (log options such as `labels`), if any. */
-  constructor(private readonly p: ShipperPaths, private readonly opts: LogOpts, private readonly attrs?: string) {}
+  /**
+   * `attrs`: the JSON object every entry carries (log options such as `labels`), if any. `warn`
+   * hears of what goes wrong off the passes (a rotated file that could not be compressed).
+   */
+  constructor(private readonly p: ShipperPaths, private readonly opts: LogOpts, private readonly attrs?: string, private readonly warn: (message: string) => void = () => undefined) {}
 
   /** Converts what the journal has; a pass starts after this call, several calls meanwhile share it. */
   pump(): Promise<void> {
@@ -99,6 +108,7 @@ export class LogShipper {
   }
 
   private async close(): Promise<void> {
+    await this.compressing;
     await this.journal?.fh.close().catch(() => undefined);
     await this.out?.fh.close().catch(() => undefined);
     this.journal = undefined;
@@ -111,6 +121,7 @@ export class LogShipper {
       this.skip = await this.resumeMark();
       this.last = this.skip && { ...this.skip };
       this.started = true;
+      if (this.opts.compress) await this.compressLeftover();
     }
     for (;;) {
       this.journal ??= await this.openJournal();
@@ -261,8 +272,38 @@ export class LogShipper {
     if (this.last) await writeFileAtomic(markPath(this.p.json), `${this.last.timeNs} ${this.last.count}\n`);
     await this.out!.fh.close();
     this.out = undefined;
+    // `.1` moves on only once it is compressed.
+    await this.compressing;
     await rotateLog(this.p.json, this.opts.maxFiles);
     this.out = await this.openOutput();
+    if (this.opts.compress && this.opts.maxFiles > 1) this.compress(this.last?.timeNs);
+  }
+
+  /** Compresses `<json>.1` in the background; a failure leaves it plain, which readers read as well. */
+  private compress(lastTimeNs: bigint | undefined): void {
+    const plain = `${this.p.json}.1`;
+    this.compressing = compressRotated(plain, lastTimeNs).catch((err) => this.warn(`compressing ${plain}: ${errorMessage(err)}`));
+  }
+
+  /** A `<json>.1` a crash left uncompressed. */
+  private async compressLeftover(): Promise<void> {
+    let fh: FileHandle;
+    try {
+      fh = await open(`${this.p.json}.1`, 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return;
+      throw err;
+    }
+    let last: bigint | undefined;
+    try {
+      for await (const { line } of linesBackward(fh, (await fh.stat()).size)) {
+        last = parseEntry(line)?.timeNs;
+        if (last !== undefined) break;
+      }
+    } finally {
+      await fh.close();
+    }
+    this.compress(last);
   }
 
   /** Opens the json log for appending; an entry torn by a crash is cut off first. */

@@ -23,7 +23,7 @@ export class LogShipping {
 
   watch(id: string, paths: ShipperPaths, opts: LogOpts, attrs?: string): void {
     this.stop(id)?.abandon();
-    const s: Shipped = { shipper: new LogShipper(paths, opts, attrs), watcher: undefined };
+    const s: Shipped = { shipper: this.shipper(id, paths, opts, attrs), watcher: undefined };
     const name = basename(paths.journal);
     try {
       s.watcher = watch(dirname(paths.journal), (_event, file) => {
@@ -45,8 +45,12 @@ export class LogShipping {
 
   /** Converts the rest of the journal of a container whose monitor is gone (one that exited while tugd was down too). */
   async finish(id: string, paths: ShipperPaths, opts: LogOpts, attrs?: string): Promise<void> {
-    const shipper = this.stop(id) ?? new LogShipper(paths, opts, attrs);
+    const shipper = this.stop(id) ?? this.shipper(id, paths, opts, attrs);
     await shipper.finish().catch((err) => this.onError(id, errorMessage(err)));
+  }
+
+  private shipper(id: string, paths: ShipperPaths, opts: LogOpts, attrs: string | undefined): LogShipper {
+    return new LogShipper(paths, opts, attrs, (message) => this.onError(id, message));
   }
 
   /** Stops shipping (the container is being removed); what is converted stays. */

@@ -3,7 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { LogStream } from './k8sfile.js';
 import type { RecordParser } from './jsonfile.js';
-import { sameFile, type LogFile, type LogMark } from './logfiles.js';
+import { contents, sameFile, type LogFile, type LogMark } from './logfiles.js';
 
 /** A place in the log: a file of the opened set (oldest first) and a byte offset in it. */
 export interface Pos {
@@ -90,8 +90,9 @@ export async function planTail(files: LogFile[], n: number, parse: RecordParser,
     // Only what comes next: after the last whole record then (at the mark) or now.
     const at = mark ? files.findIndex((f) => sameFile(f, mark)) : -1;
     const file = at >= 0 ? at : last;
-    const size = at >= 0 ? mark!.size : (await files[last]!.fh.stat()).size;
-    for await (const { offset, line } of linesBackward(files[file]!.fh, size, stats)) {
+    const fh = await contents(files[file]!);
+    const size = !fh ? 0 : at >= 0 ? mark!.size : (await fh.stat()).size;
+    for await (const { offset, line } of fh ? linesBackward(fh, size, stats) : []) {
       const end = { file, offset: offset + line.length + 1 };
       return { start: end, cut: end };
     }
@@ -102,8 +103,9 @@ export async function planTail(files: LogFile[], n: number, parse: RecordParser,
   // Streams whose current (latest-seen) line is still open backwards: its start is not found yet.
   const open = new Set<LogStream>();
   for (let fi = last; fi >= 0; fi--) {
-    const size = (await files[fi]!.fh.stat()).size;
-    for await (const { offset, line } of linesBackward(files[fi]!.fh, size, stats)) {
+    const fh = await contents(files[fi]!);
+    if (!fh) continue;
+    for await (const { offset, line } of linesBackward(fh, (await fh.stat()).size, stats)) {
       const rec = parse(line);
       if (!rec) continue;
       if (cut === undefined) {
