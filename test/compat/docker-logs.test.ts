@@ -22,19 +22,24 @@ const LINES = 6000;
 // Once /go exists: 12 bursts of 500 lines (~43 kB each, 520 kB in all) a moment apart, so rotations fall between them.
 const WRITER = `while [ ! -e /go ]; do sleep 0.05; done; i=0; while [ $i -lt 12 ]; do j=0; while [ $j -lt 500 ]; do echo "n=$((i*500+j)) padding-padding-padding-padding"; j=$((j+1)); done; i=$((i+1)); sleep 0.3; done`;
 
+/** Starts WRITER's output with `docker logs -f` already following: it must see every line, in order. */
+async function followsEveryLine(id: string): Promise<void> {
+  // The follower is in place well before the first rotation drops anything.
+  const following = d.docker(['logs', '-f', id]);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal((await d.docker(['exec', id, 'touch', '/go'])).code, 0);
+  const followed = await following;
+  assert.equal(followed.code, 0, followed.stderr);
+  const numbers = followed.stdout.split('\n').filter(Boolean).map((l) => Number(/^n=(\d+) /.exec(l)?.[1]));
+  assert.equal(numbers.length, LINES);
+  assert.ok(numbers.every((n, i) => n === i), 'lines out of order or lost');
+}
+
 describe('docker logs with rotation against tugd', () => {
   it('docker run --log-opt rotates; docker logs -f sees every line, docker logs the kept end', async () => {
     const id = (await d.docker(['run', '-d', '--label', 'tug.test=docker-logs', '--log-opt', 'max-size=80k', '--log-opt', 'max-file=2', 'busybox', 'sh', '-c', WRITER])).stdout.trim();
     assert.match(id, /^[0-9a-f]{64}$/);
-    // The follower is in place well before the first rotation drops anything.
-    const following = d.docker(['logs', '-f', id]);
-    await new Promise((r) => setTimeout(r, 1000));
-    assert.equal((await d.docker(['exec', id, 'touch', '/go'])).code, 0);
-    const followed = await following;
-    assert.equal(followed.code, 0, followed.stderr);
-    const numbers = followed.stdout.split('\n').filter(Boolean).map((l) => Number(/^n=(\d+) /.exec(l)?.[1]));
-    assert.equal(numbers.length, LINES);
-    assert.ok(numbers.every((n, i) => n === i), 'lines out of order or lost');
+    await followsEveryLine(id);
     const kept = (await d.docker(['logs', id])).stdout.split('\n').filter(Boolean);
     // Two files of about 80 kB: far fewer lines than were written, and the last ones.
     assert.ok(kept.length > 500 && kept.length < 3000, `kept ${kept.length} lines`);
@@ -45,14 +50,7 @@ describe('docker logs with rotation against tugd', () => {
 
   it('docker run --log-opt compress=true gzips each rotated file; docker logs -f, --tail and the whole log read through them', async () => {
     const id = (await d.docker(['run', '-d', '--label', 'tug.test=docker-logs', '--log-opt', 'max-size=40k', '--log-opt', 'max-file=4', '--log-opt', 'compress=true', 'busybox', 'sh', '-c', WRITER])).stdout.trim();
-    const following = d.docker(['logs', '-f', id]);
-    await new Promise((r) => setTimeout(r, 1000));
-    assert.equal((await d.docker(['exec', id, 'touch', '/go'])).code, 0);
-    const followed = await following;
-    assert.equal(followed.code, 0, followed.stderr);
-    const numbers = followed.stdout.split('\n').filter(Boolean).map((l) => Number(/^n=(\d+) /.exec(l)?.[1]));
-    assert.equal(numbers.length, LINES);
-    assert.ok(numbers.every((n, i) => n === i), 'lines out of order or lost');
+    await followsEveryLine(id);
     const path = (await d.docker(['inspect', '-f', '{{.LogPath}}', id])).stdout.trim();
     const rotated = readdirSync(dirname(path)).filter((n) => n.startsWith(`${basename(path)}.`)).sort();
     assert.deepEqual(rotated, [1, 2, 3].map((i) => `${basename(path)}.${i}.gz`));
