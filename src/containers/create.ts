@@ -2,7 +2,7 @@
 // dockerd merges them, validated with dockerd's texts. Pure: IDs, names and time come in.
 import { InvalidParameterError } from '../errors.js';
 import type { ImageRunConfig } from '../images/types.js';
-import type { ContainerConfig, ContainerCreateBody, HealthConfig, HostConfig } from '../types/container.js';
+import type { ContainerConfig, ContainerCreateBody, HealthConfig, HostConfig, Resources } from '../types/container.js';
 import { initialState, type ContainerRecord } from './types.js';
 
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -98,6 +98,45 @@ export function validateHostConfig(hc: HostConfig): void {
   if (hc.OomScoreAdj !== undefined && (hc.OomScoreAdj < -1000 || hc.OomScoreAdj > 1000)) {
     throw new InvalidParameterError(`Invalid value ${hc.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);
   }
+}
+
+/** Which blkio limits the host's cgroups take, as dockerd's sysinfo finds them (runspec.ts blkioSupport). */
+export interface BlkioSupport {
+  weight: boolean;
+  weightDevice: boolean;
+  readBps: boolean;
+  writeBps: boolean;
+  readIOps: boolean;
+  writeIOps: boolean;
+}
+
+const BLKIO_CHECKS: Array<[keyof BlkioSupport, 'BlkioWeightDevice' | 'BlkioDeviceReadBps' | 'BlkioDeviceWriteBps' | 'BlkioDeviceReadIOps' | 'BlkioDeviceWriteIOps', string]> = [
+  ['weightDevice', 'BlkioWeightDevice', 'Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.'],
+  ['readBps', 'BlkioDeviceReadBps', 'Your kernel does not support BPS Block I/O read limit or the cgroup is not mounted. Block I/O BPS read limit discarded.'],
+  ['writeBps', 'BlkioDeviceWriteBps', 'Your kernel does not support BPS Block I/O write limit or the cgroup is not mounted. Block I/O BPS write limit discarded.'],
+  ['readIOps', 'BlkioDeviceReadIOps', 'Your kernel does not support IOPS Block read limit or the cgroup is not mounted. Block I/O IOPS read limit discarded.'],
+  ['writeIOps', 'BlkioDeviceWriteIOps', 'Your kernel does not support IOPS Block write limit or the cgroup is not mounted. Block I/O IOPS write limit discarded.'],
+];
+
+/**
+ * dockerd's blkio checks (verifyPlatformContainerResources): a limit the host's cgroups cannot
+ * take is discarded, in place, with its warning; a weight the host takes must be 10-1000.
+ */
+export function verifyBlkio(hc: Resources, support: BlkioSupport): string[] {
+  const warnings: string[] = [];
+  if ((hc.BlkioWeight ?? 0) > 0 && !support.weight) {
+    warnings.push('Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.');
+    hc.BlkioWeight = 0;
+  }
+  const weight = hc.BlkioWeight ?? 0;
+  if (weight > 0 && (weight < 10 || weight > 1000)) throw new InvalidParameterError('Range of blkio weight is from 10 to 1000');
+  for (const [feature, key, warning] of BLKIO_CHECKS) {
+    if ((hc[key]?.length ?? 0) > 0 && !support[feature]) {
+      warnings.push(warning);
+      hc[key] = [];
+    }
+  }
+  return warnings;
 }
 
 export interface NewContainer {

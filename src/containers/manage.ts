@@ -3,7 +3,7 @@
 import { ConflictError, InvalidParameterError, errorMessage } from '../errors.js';
 import { ctlPath, writeControl, type MonitorPaths } from '../runtime/conmon.js';
 import type { Runtime } from '../runtime/runc.js';
-import { validateName } from './create.js';
+import { validateName, verifyBlkio, type BlkioSupport } from './create.js';
 import type { ContainerStore } from './store.js';
 import { top, type TopResult } from './top.js';
 import type { ContainerRecord } from './types.js';
@@ -38,9 +38,10 @@ export async function containerTop(c: ManagedContainers, ref: string, psArgs: st
 }
 
 /** `docker update`: the runtime's limits of a live container first, then the record. */
-export async function updateContainer(c: ManagedContainers, ref: string, body: UpdateBody): Promise<{ Warnings: string[] }> {
+export async function updateContainer(c: ManagedContainers, ref: string, body: UpdateBody, blkio: BlkioSupport): Promise<{ Warnings: string[] }> {
   const rec = c.store.get(ref);
   const hc = updatedHostConfig(rec, body);
+  const warnings = verifyBlkio(hc, blkio);
   if (rec.State.Running) {
     await c.runtime(rec).update(rec.ID, linuxResources(hc)).catch((err) => {
       throw new InvalidParameterError(`Cannot update container ${rec.ID}: ${errorMessage(err)}`);
@@ -49,7 +50,7 @@ export async function updateContainer(c: ManagedContainers, ref: string, body: U
   rec.HostConfig = hc;
   await c.store.save(rec);
   c.emit(rec, 'update');
-  return { Warnings: [] };
+  return { Warnings: warnings };
 }
 
 /** Resizes the container's pty through conmon's control FIFO ("1 <height> <width>"). */

@@ -5,9 +5,12 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { InvalidParameterError, isErrno } from '../errors.js';
+import { InvalidParameterError, errorMessage, isErrno } from '../errors.js';
 import { capsFromMask, containerEnv, parseProcLimits, resolveUser, type HostRlimit, type SeccompProfile, type SpecDevice, type SpecInput, type SpecMount } from '../runtime/spec/index.js';
 import { devMajor, devMinor } from '../sys/libc.js';
+import { goQuote } from '../cli/format/gofmt.js';
+import type { DeviceRequest, ThrottleDevice } from '../types/container.js';
+import type { BlkioSupport } from './create.js';
 import type { ContainerRecord } from './types.js';
 
 export interface HostFacts {
@@ -19,6 +22,9 @@ export interface HostFacts {
   kernelLacks: string[];
   /** tini, bound at /sbin/docker-init for `--init`; undefined when not installed. */
   initPath: string | undefined;
+  /** AppArmor is on: dockerd gives a container a profile only then (runc fails to apply one otherwise). */
+  apparmor: boolean;
+  blkio: BlkioSupport;
 }
 
 export function readHostFacts(): HostFacts {
@@ -31,7 +37,35 @@ export function readHostFacts(): HostFacts {
     arch: process.arch,
     kernelLacks: lackingArchitectures(kernelConfig(release()), process.arch),
     initPath: ['/usr/bin/tini-static', '/usr/bin/docker-init', '/usr/bin/tini'].find((p) => existsSync(p)),
+    apparmor: readOr('/sys/module/apparmor/parameters/enabled', 'N').startsWith('Y'),
+    blkio: blkioSupport(readFileSync('/proc/self/mountinfo', 'utf8'), readOr('/sys/fs/cgroup/cgroup.controllers', ''), existsSync),
   };
+}
+
+const NO_BLKIO: BlkioSupport = { weight: false, weightDevice: false, readBps: false, writeBps: false, readIOps: false, writeIOps: false };
+
+/**
+ * dockerd's sysinfo for blkio: on cgroup v1 each limit needs its file at the blkio hierarchy's root
+ * (a host with only BFQ has no blkio.weight); on a pure cgroup v2 host the io controller takes them all.
+ */
+export function blkioSupport(mountinfo: string, v2Controllers: string, exists: (path: string) => boolean): BlkioSupport {
+  for (const line of mountinfo.split('\n')) {
+    const [pre, post] = line.split(' - ');
+    const fields = pre?.split(' ') ?? [];
+    const [fstype, , superOpts = ''] = post?.split(' ') ?? [];
+    if (fstype !== 'cgroup' || !superOpts.split(',').includes('blkio') || !fields[4]) continue;
+    const at = (file: string) => exists(join(fields[4]!, file));
+    return {
+      weight: at('blkio.weight'),
+      weightDevice: at('blkio.weight_device'),
+      readBps: at('blkio.throttle.read_bps_device'),
+      writeBps: at('blkio.throttle.write_bps_device'),
+      readIOps: at('blkio.throttle.read_iops_device'),
+      writeIOps: at('blkio.throttle.write_iops_device'),
+    };
+  }
+  const io = v2Controllers.split(/\s+/).includes('io');
+  return io ? { weight: true, weightDevice: true, readBps: true, writeBps: true, readIOps: true, writeIOps: true } : { ...NO_BLKIO };
 }
 
 /** The running kernel's build options, from /proc/config.gz or /boot; undefined when neither is there. */
@@ -165,6 +199,31 @@ export async function listHostDevices(dir = '/dev'): Promise<SpecDevice[]> {
   return out;
 }
 
+/** A blkio limit's device, stat'ed as dockerd does (its error is the stat's own: "stat /dev/x: no such file or directory"). */
+async function blkioDevice(path: string): Promise<{ major: number; minor: number }> {
+  let st: Stats;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InvalidParameterError(`stat ${path}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : errorMessage(err)}`);
+  }
+  return { major: devMajor(st.rdev), minor: devMinor(st.rdev) };
+}
+
+const throttle = (devs: ThrottleDevice[] | undefined) => Promise.all((devs ?? []).map(async (d) => ({ ...(await blkioDevice(d.Path)), rate: d.Rate })));
+
+/**
+ * `--gpus` and the like: dockerd serves a request through a registered device driver (nvidia, when
+ * its container runtime hook is installed; CDI); none is here, so the start fails with its words.
+ */
+function checkDeviceRequests(reqs: DeviceRequest[] | null | undefined): void {
+  const req = reqs?.[0];
+  if (!req) return;
+  const caps = `[${(req.Capabilities ?? []).map((set) => `[${set.join(' ')}]`).join(' ')}]`;
+  throw new InvalidParameterError(`could not select device driver ${goQuote(req.Driver ?? '')} with capabilities: ${caps}`);
+}
+
 function namespaceMode(value: string | undefined, kind: string): 'private' | 'host' {
   if (!value || value === 'private' || value === 'shareable') return 'private';
   if (value === 'host') return 'host';
@@ -193,6 +252,14 @@ export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts 
   const net = hc.NetworkMode ?? 'bridge';
   if (net.startsWith('container:') && !netnsPath) throw new InvalidParameterError(`cannot join network of a non running container: ${net.slice(10)}`);
   const devices = await Promise.all((hc.Devices ?? []).map((d) => statDevice(d.PathOnHost ?? '', d.PathInContainer || d.PathOnHost || '', d.CgroupPermissions || 'rwm')));
+  checkDeviceRequests(hc.DeviceRequests);
+  const [weightDevices, readBps, writeBps, readIOps, writeIOps] = await Promise.all([
+    Promise.all((hc.BlkioWeightDevice ?? []).map(async (d) => ({ ...(await blkioDevice(d.Path)), weight: d.Weight }))),
+    throttle(hc.BlkioDeviceReadBps),
+    throttle(hc.BlkioDeviceWriteBps),
+    throttle(hc.BlkioDeviceReadIOps),
+    throttle(hc.BlkioDeviceWriteIOps),
+  ]);
   if (hc.Init && !host.initPath) throw new InvalidParameterError('--init needs tini: apt-get install tini');
   return {
     id: rec.ID,
@@ -213,7 +280,7 @@ export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts 
     availableCaps: host.availableCaps,
     noNewPrivileges: sec.noNewPrivileges,
     seccomp: hc.Privileged ? 'unconfined' : sec.seccomp,
-    apparmor: sec.apparmor,
+    apparmor: host.apparmor ? sec.apparmor : undefined,
     arch: host.arch,
     kernelVersion: host.kernelVersion,
     kernelLacks: host.kernelLacks,
@@ -236,6 +303,11 @@ export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts 
       cpusetMems: hc.CpusetMems || undefined,
       pidsLimit: hc.PidsLimit ?? undefined,
       blkioWeight: hc.BlkioWeight || undefined,
+      blkioWeightDevices: weightDevices,
+      throttleReadBps: readBps,
+      throttleWriteBps: writeBps,
+      throttleReadIOps: readIOps,
+      throttleWriteIOps: writeIOps,
       oomKillDisable: hc.OomKillDisable ?? undefined,
     },
     ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),

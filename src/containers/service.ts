@@ -17,7 +17,7 @@ import type { SnapshotStore } from '../storage/snapshots.js';
 import type { ContainerCreateBody } from '../types/container.js';
 import { nowNano, nowRFC3339Nano } from '../units/time.js';
 import { exitedState, runningState, startFailedState } from './states.js';
-import { fromCreateBody, validateName } from './create.js';
+import { fromCreateBody, validateName, verifyBlkio } from './create.js';
 import { generateName } from './names.js';
 import { ContainerQueries } from './queries.js';
 import { dirSize } from '../storage/dirsize.js';
@@ -197,6 +197,7 @@ export class ContainerService {
       });
       rec.HostConfig.LogConfig = normalizeLogConfig(rec.HostConfig.LogConfig);
       entryAttrs(rec);
+      const warnings = verifyBlkio(rec.HostConfig, this.d.host.blkio);
       // `none` keeps only conmon's small journal, for attach.
       if (rec.HostConfig.LogConfig.Type !== 'none') rec.LogPath = join(this.d.store.dir(id), `${id}-json.log`);
       this.runtime(rec);
@@ -206,7 +207,7 @@ export class ContainerService {
       await this.d.snapshots.prepare(id, rec.Layers);
       await this.d.store.save(rec);
       this.emit(rec, 'create');
-      return { Id: id, Warnings: [] };
+      return { Id: id, Warnings: warnings };
     } catch (err) {
       this.d.store.releaseName(name, id);
       await this.d.snapshots.remove(id).catch(() => undefined);
@@ -558,7 +559,7 @@ export class ContainerService {
   }
 
   update(ref: string, body: UpdateBody): Promise<{ Warnings: string[] }> {
-    return updateContainer(this, ref, body);
+    return updateContainer(this, ref, body, this.d.host.blkio);
   }
 
   async prune(filters: Record<string, string[]>): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {

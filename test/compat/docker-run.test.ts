@@ -1,7 +1,9 @@
 // The real docker CLI running containers on tugd: run with output and exit codes, -d, --rm,
-// -i with piped stdin, -it under a pseudo-terminal, exec, logs, stop, rm, ps.
+// -i with piped stdin, -it under a pseudo-terminal, exec, logs, stop, rm, ps; blkio limits, --gpus and
+// AppArmor options as dockerd treats them on this host.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
 
@@ -110,5 +112,57 @@ describe('docker run against tugd', () => {
     const ps = await d.docker(['inspect', '-f', '{{.State.Running}}', 'detachme']);
     assert.equal(ps.stdout.trim(), 'true');
     await d.docker(['rm', '-f', 'detachme']);
+  });
+});
+
+/** A whole disk of the host (not a loop, ram or zram device), with its major:minor. */
+function hostDisk(): { path: string; majMin: string } | undefined {
+  for (const name of readdirSync('/sys/block')) {
+    if (/^(loop|ram|zram|nbd)/.test(name) || !existsSync(`/dev/${name}`)) continue;
+    return { path: `/dev/${name}`, majMin: readFileSync(`/sys/block/${name}/dev`, 'utf8').trim() };
+  }
+  return undefined;
+}
+
+describe('docker run device and security options against tugd, as dockerd on this host', () => {
+  it('--device-read-bps and --device-write-iops reach the blkio cgroup; a missing device fails the start with the stat error', async (t) => {
+    const disk = hostDisk();
+    if (!disk) return t.skip('no block device on this host');
+    const r = await d.docker(['run', '-d', '--device-read-bps', `${disk.path}:1mb`, '--device-write-iops', `${disk.path}:50`, 'busybox', 'sleep', '100']);
+    assert.equal(r.code, 0, r.stderr);
+    const id = r.stdout.trim();
+    if (existsSync('/sys/fs/cgroup/cgroup.controllers')) {
+      assert.match(readFileSync(`/sys/fs/cgroup/tug/${id}/io.max`, 'utf8'), new RegExp(`^${disk.majMin} rbps=1048576 wbps=max riops=max wiops=50$`, 'm'));
+    } else {
+      assert.equal(readFileSync(`/sys/fs/cgroup/blkio/tug/${id}/blkio.throttle.read_bps_device`, 'utf8'), `${disk.majMin} 1048576\n`);
+      assert.equal(readFileSync(`/sys/fs/cgroup/blkio/tug/${id}/blkio.throttle.write_iops_device`, 'utf8'), `${disk.majMin} 50\n`);
+    }
+    assert.equal((await d.docker(['inspect', '-f', '{{json .HostConfig.BlkioDeviceReadBps}}', id])).stdout, `[{"Path":"${disk.path}","Rate":1048576}]\n`);
+    await d.docker(['rm', '-f', id]);
+    const missing = await d.docker(['run', '--rm', '--device-read-bps', '/dev/tug-no-such-disk:1mb', 'busybox', 'true']);
+    // The docker CLI's exit code for a start error that says "no such file or directory".
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /^docker: Error response from daemon: stat \/dev\/tug-no-such-disk: no such file or directory\n/);
+  });
+
+  it('--blkio-weight on a host whose blkio hierarchy has no blkio.weight is discarded with dockerd\'s warning', async (t) => {
+    if (existsSync('/sys/fs/cgroup/cgroup.controllers') || existsSync('/sys/fs/cgroup/blkio/blkio.weight')) return t.skip('this host takes a blkio weight');
+    const r = await d.docker(['run', '--rm', '--blkio-weight', '300', 'busybox', 'true']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, 'WARNING: Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.\n');
+  });
+
+  it('--gpus fails the start as dockerd does with no device driver for it', async () => {
+    const r = await d.docker(['run', '--rm', '--gpus', 'all', 'busybox', 'true']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /^docker: Error response from daemon: could not select device driver "" with capabilities: \[\[gpu\]\]\n/);
+  });
+
+  it('--security-opt apparmor=… on a host without AppArmor runs, as dockerd sets no profile there', async (t) => {
+    const apparmor = existsSync('/sys/module/apparmor/parameters/enabled') && readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').startsWith('Y');
+    if (apparmor) return t.skip('AppArmor is on');
+    const r = await d.docker(['run', '--rm', '--security-opt', 'apparmor=unconfined', 'busybox', 'echo', 'ran']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'ran\n');
   });
 });

@@ -5,11 +5,11 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { entrypointAndArgs, fromCreateBody, mergeConfig, validateHostConfig, validateName } from '../../src/containers/create.js';
+import { entrypointAndArgs, fromCreateBody, mergeConfig, validateHostConfig, validateName, verifyBlkio } from '../../src/containers/create.js';
 import { matchContainer, validateContainerFilters } from '../../src/containers/filters.js';
 import { nextHealth, probeSettings } from '../../src/containers/health.js';
 import { restartDelay } from '../../src/containers/restart.js';
-import { hostsContent, listHostDevices, parseSecurityOpts, resolvConfContent } from '../../src/containers/runspec.js';
+import { blkioSupport, hostsContent, listHostDevices, parseSecurityOpts, resolvConfContent } from '../../src/containers/runspec.js';
 import { signalNumber } from '../../src/containers/signals.js';
 import { parsePS } from '../../src/containers/top.js';
 import { initialState, type ContainerRecord, type Health } from '../../src/containers/types.js';
@@ -69,6 +69,37 @@ describe('validation', () => {
     ];
     for (const [hc, re] of bad) assert.throws(() => validateHostConfig(hc), re);
     validateHostConfig({ Memory: 64 << 20, MemorySwap: -1, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } });
+  });
+  it('blkio limits the host cannot take are discarded with dockerd\'s warnings; a weight it takes is 10-1000', () => {
+    const none = { weight: false, weightDevice: false, readBps: false, writeBps: false, readIOps: false, writeIOps: false };
+    const all = { weight: true, weightDevice: true, readBps: true, writeBps: true, readIOps: true, writeIOps: true };
+    const dev = [{ Path: '/dev/vda', Rate: 1 }];
+    const hc = { BlkioWeight: 5, BlkioWeightDevice: [{ Path: '/dev/vda', Weight: 10 }], BlkioDeviceReadBps: dev, BlkioDeviceWriteBps: dev, BlkioDeviceReadIOps: dev, BlkioDeviceWriteIOps: dev };
+    const discarded = { ...hc };
+    assert.deepEqual(verifyBlkio(discarded, none), [
+      'Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.',
+      'Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.',
+      'Your kernel does not support BPS Block I/O read limit or the cgroup is not mounted. Block I/O BPS read limit discarded.',
+      'Your kernel does not support BPS Block I/O write limit or the cgroup is not mounted. Block I/O BPS write limit discarded.',
+      'Your kernel does not support IOPS Block read limit or the cgroup is not mounted. Block I/O IOPS read limit discarded.',
+      'Your kernel does not support IOPS Block write limit or the cgroup is not mounted. Block I/O IOPS write limit discarded.',
+    ]);
+    assert.deepEqual(discarded, { BlkioWeight: 0, BlkioWeightDevice: [], BlkioDeviceReadBps: [], BlkioDeviceWriteBps: [], BlkioDeviceReadIOps: [], BlkioDeviceWriteIOps: [] });
+    assert.throws(() => verifyBlkio({ ...hc }, all), /^TugError: Range of blkio weight is from 10 to 1000$/);
+    const kept = { ...hc, BlkioWeight: 500 };
+    assert.deepEqual(verifyBlkio(kept, all), []);
+    assert.deepEqual(kept, { ...hc, BlkioWeight: 500 });
+    assert.deepEqual(verifyBlkio({}, none), []);
+  });
+  it('finds which blkio limits the host takes as dockerd\'s sysinfo does', () => {
+    const v1 = '35 25 0:30 / /sys/fs/cgroup/blkio rw,nosuid shared:15 - cgroup cgroup rw,blkio\n36 25 0:31 / /sys/fs/cgroup/memory rw shared:16 - cgroup cgroup rw,memory\n';
+    const bfqOnly = new Set(['/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device', '/sys/fs/cgroup/blkio/blkio.throttle.write_bps_device',
+      '/sys/fs/cgroup/blkio/blkio.throttle.read_iops_device', '/sys/fs/cgroup/blkio/blkio.throttle.write_iops_device']);
+    assert.deepEqual(blkioSupport(v1, '', (p) => bfqOnly.has(p)), { weight: false, weightDevice: false, readBps: true, writeBps: true, readIOps: true, writeIOps: true });
+    assert.deepEqual(blkioSupport(v1, '', () => true), { weight: true, weightDevice: true, readBps: true, writeBps: true, readIOps: true, writeIOps: true });
+    const v2 = '30 1 0:26 / /sys/fs/cgroup rw shared:4 - cgroup2 cgroup2 rw,nsdelegate\n';
+    assert.deepEqual(Object.values(blkioSupport(v2, 'cpuset cpu io memory pids\n', () => false)), [true, true, true, true, true, true]);
+    assert.deepEqual(Object.values(blkioSupport(v2, 'cpu memory\n', () => true)), [false, false, false, false, false, false]);
   });
   it('defaults the hostname to the short ID and the network mode to bridge', () => {
     const r = record();

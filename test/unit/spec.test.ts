@@ -144,6 +144,12 @@ describe('withResources', () => {
     ['--pids-limit 100', { pidsLimit: 100 }, { pids: { limit: 100 } }],
     ['--pids-limit 0 is unlimited', { pidsLimit: 0 }, { pids: { limit: -1 } }],
     ['--blkio-weight 300', { blkioWeight: 300 }, { blockIO: { weight: 300 } }],
+    ['--blkio-weight-device, --device-{read,write}-{bps,iops}',
+      { blkioWeightDevices: [{ major: 8, minor: 0, weight: 200 }], throttleReadBps: [{ major: 8, minor: 0, rate: 1048576 }], throttleWriteBps: [{ major: 8, minor: 16, rate: 2048 }],
+        throttleReadIOps: [{ major: 254, minor: 0, rate: 100 }], throttleWriteIOps: [{ major: 254, minor: 0, rate: 50 }] },
+      { blockIO: { weightDevice: [{ major: 8, minor: 0, weight: 200 }], throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1048576 }], throttleWriteBpsDevice: [{ major: 8, minor: 16, rate: 2048 }],
+        throttleReadIOPSDevice: [{ major: 254, minor: 0, rate: 100 }], throttleWriteIOPSDevice: [{ major: 254, minor: 0, rate: 50 }] } }],
+    ['empty device lists write no blockIO', { throttleReadBps: [], blkioWeightDevices: [] }, {}],
   ];
   for (const [name, resources, want] of cases) {
     it(name, () => {

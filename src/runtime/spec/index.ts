@@ -129,7 +129,14 @@ export function withResources(spec: Spec, input: SpecInput): Spec {
   if (Object.keys(cpu).length) res.cpu = cpu;
 
   if (r.pidsLimit !== undefined) res.pids = { limit: r.pidsLimit > 0 ? r.pidsLimit : -1 };
-  if (r.blkioWeight) res.blockIO = { weight: r.blkioWeight };
+  const blockIO: NonNullable<LinuxResources['blockIO']> = {};
+  if (r.blkioWeight) blockIO.weight = r.blkioWeight;
+  if (r.blkioWeightDevices?.length) blockIO.weightDevice = r.blkioWeightDevices;
+  if (r.throttleReadBps?.length) blockIO.throttleReadBpsDevice = r.throttleReadBps;
+  if (r.throttleWriteBps?.length) blockIO.throttleWriteBpsDevice = r.throttleWriteBps;
+  if (r.throttleReadIOps?.length) blockIO.throttleReadIOPSDevice = r.throttleReadIOps;
+  if (r.throttleWriteIOps?.length) blockIO.throttleWriteIOPSDevice = r.throttleWriteIOps;
+  if (Object.keys(blockIO).length) res.blockIO = blockIO;
   s.linux = { ...s.linux, resources: res };
   return s;
 }

@@ -2,6 +2,7 @@
 // merged, user looked up, devices stat'ed, host limits read. `buildSpec` does no I/O.
 
 import type { SeccompProfile } from './seccomp.js';
+import type { LinuxThrottleDevice, LinuxWeightDevice } from './types.js';
 
 export interface SpecUser {
   uid: number;
@@ -37,6 +38,12 @@ export interface SpecResources {
   /** ≤ 0 means unlimited (written as -1), as Docker does. */
   pidsLimit?: number;
   blkioWeight?: number;
+  /** --blkio-weight-device and --device-{read,write}-{bps,iops}, with the devices' numbers found. */
+  blkioWeightDevices?: LinuxWeightDevice[];
+  throttleReadBps?: LinuxThrottleDevice[];
+  throttleWriteBps?: LinuxThrottleDevice[];
+  throttleReadIOps?: LinuxThrottleDevice[];
+  throttleWriteIOps?: LinuxThrottleDevice[];
   oomKillDisable?: boolean;
 }
 
