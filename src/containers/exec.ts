@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError, errorMessage } from '../errors.js';
 import { dropAttachLink, execProcess, type ExecHandle } from '../runtime/conmon.js';
 import { buildSpec, containerEnv, resolveUser, serializeSpec } from '../runtime/spec/index.js';
 import type { HostFacts } from './runspec.js';
+import { cgroupPath } from './cgroup.js';
 import { specInput } from './runspec.js';
 import type { ContainerStore } from './store.js';
 import type { ContainerService } from './service.js';
@@ -97,7 +98,7 @@ export class ExecService {
       const paths = this.containers.monitorPaths(rec.ID);
       const files = this.containers.networkFiles(rec.ID);
       // The container's own process settings (caps, rlimits, seccomp …) are the exec's defaults.
-      const base = buildSpec(await specInput({ rec, rootfs, host: this.host, files, cgroupsPath: `/tug/${rec.ID}` }));
+      const base = buildSpec(await specInput({ rec, rootfs, host: this.host, files, cgroupsPath: cgroupPath(rec) }));
       const proc = base.process!;
       const c = s.config;
       if (c.User) {

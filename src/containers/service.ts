@@ -17,6 +17,7 @@ import type { SnapshotStore } from '../storage/snapshots.js';
 import type { ContainerCreateBody } from '../types/container.js';
 import { nowNano, nowRFC3339Nano } from '../units/time.js';
 import { exitedState, runningState, startFailedState } from './states.js';
+import { cgroupPath } from './cgroup.js';
 import { fromCreateBody, validateName, verifyBlkio } from './create.js';
 import { generateName } from './names.js';
 import { ContainerQueries } from './queries.js';
@@ -261,7 +262,7 @@ export class ContainerService {
       for (const r of prepared) if (r.status === 'rejected') throw r.reason;
       const mounts = await mountsReady;
       const netnsPath = sandbox?.path ?? this.joinedNetns(rec);
-      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: `/tug/${id}`, mounts, netnsPath });
+      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: cgroupPath(rec), mounts, netnsPath });
       const spec = buildSpec(input);
       const probe = probeSettings(rec.Config.Healthcheck, rec.Config.Shell);
       writeFileSync(join(paths.bundle, 'config.json'), serializeSpec(spec));
@@ -383,7 +384,7 @@ export class ContainerService {
       // together with the runtime's state; its processes are gone already.
       const autoRemove = rec.HostConfig.AutoRemove === true;
       // Before the runtime's delete removes the cgroup that says it.
-      const oom = oomKilled(id);
+      const oom = oomKilled(cgroupPath(rec));
       await Promise.all([
         this.d.networks?.release(rec).catch((err) => this.d.log('warn', `network release ${id.slice(0, 12)}: ${errorMessage(err)}`)),
         // Everything the container wrote is in its json-file log before the exit is reported.

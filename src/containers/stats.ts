@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { rfc3339Nano, nowNano } from '../units/time.js';
+import { resolveCgroup } from './cgroup.js';
 import { ZERO_TIME } from './types.js';
 
 const CGROUP = '/sys/fs/cgroup';
@@ -71,8 +72,8 @@ export interface CPUStats {
 
 const EMPTY_CPU: CPUStats = { cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } };
 
-async function sampleV1(id: string): Promise<Omit<Sample, 'networks'>> {
-  const p = (ctrl: string, file: string) => `${CGROUP}/${ctrl}/tug/${id}/${file}`;
+async function sampleV1(cgroup: string): Promise<Omit<Sample, 'networks'>> {
+  const p = (ctrl: string, file: string) => `${CGROUP}/${ctrl}${resolveCgroup(cgroup, ctrl)}/${file}`;
   const [usage, percpu, acct, throttle, memUsage, memMax, memLimit, memStat, pids, pidsMax, blkio] = await Promise.all([
     num(p('cpuacct', 'cpuacct.usage')), text(p('cpuacct', 'cpuacct.usage_percpu')), text(p('cpuacct', 'cpuacct.stat')), text(p('cpu', 'cpu.stat')),
     num(p('memory', 'memory.usage_in_bytes')), num(p('memory', 'memory.max_usage_in_bytes')), num(p('memory', 'memory.limit_in_bytes')), text(p('memory', 'memory.stat')),
@@ -91,8 +92,8 @@ async function sampleV1(id: string): Promise<Omit<Sample, 'networks'>> {
   };
 }
 
-async function sampleV2(id: string): Promise<Omit<Sample, 'networks'>> {
-  const p = (file: string) => `${CGROUP}/tug/${id}/${file}`;
+async function sampleV2(cgroup: string): Promise<Omit<Sample, 'networks'>> {
+  const p = (file: string) => `${CGROUP}${resolveCgroup(cgroup, '')}/${file}`;
   const [cpuStat, memCurrent, memMax, memStat, pids, pidsMax, io] = await Promise.all([
     text(p('cpu.stat')), num(p('memory.current')), num(p('memory.max')), text(p('memory.stat')), num(p('pids.current')), num(p('pids.max')), text(p('io.stat')),
   ]);
@@ -130,8 +131,9 @@ export interface StatsReading {
 }
 
 /** One StatsJSON; `previous` supplies precpu_stats and preread as dockerd's collector does. */
-export async function readStats(id: string, name: string, pid: number, previous?: StatsReading): Promise<StatsReading> {
-  const [s, sys, nets] = await Promise.all([isV2 ? sampleV2(id) : sampleV1(id), systemCPU(), networks(pid)]);
+/** `cgroup`: the container's cgroupsPath (cgroup.ts). */
+export async function readStats(id: string, name: string, pid: number, cgroup: string, previous?: StatsReading): Promise<StatsReading> {
+  const [s, sys, nets] = await Promise.all([isV2 ? sampleV2(cgroup) : sampleV1(cgroup), systemCPU(), networks(pid)]);
   const read = rfc3339Nano(nowNano());
   const cpu: CPUStats = { ...s.cpu, system_cpu_usage: sys.usage, online_cpus: sys.online };
   const json: Record<string, unknown> = {
@@ -164,10 +166,10 @@ export function emptyStats(id: string, name: string): Record<string, unknown> {
  * A read of cgroupfs never waits on a disk: done in place, it skips four thread-pool round trips on
  * every exit.
  */
-export function oomKilled(id: string): boolean {
+export function oomKilled(cgroup: string): boolean {
   let counters: string;
   try {
-    counters = readFileSync(isV2 ? `${CGROUP}/tug/${id}/memory.events` : `${CGROUP}/memory/tug/${id}/memory.oom_control`, 'utf8');
+    counters = readFileSync(isV2 ? `${CGROUP}${resolveCgroup(cgroup, '')}/memory.events` : `${CGROUP}/memory${resolveCgroup(cgroup, 'memory')}/memory.oom_control`, 'utf8');
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 // `tug run` end to end, flag by flag: each test runs a real container through the CLI and
 // checks what the process inside saw, or what inspect and the cgroup say.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
@@ -135,6 +135,32 @@ describe('tug run flags', () => {
       assert.equal(read('pids', 'pids.max'), '20');
     }
     await d.api('DELETE', '/containers/cg?force=1');
+  });
+
+  it('--cgroup-parent puts the container\'s cgroup there: its limits, stats and OOM are read from it', async () => {
+    const parent = `/tug-test-parent-${process.pid}`;
+    const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+    const dir = (ctrl: string, id: string) => (v2 ? `/sys/fs/cgroup${parent}/${id}` : `/sys/fs/cgroup/${ctrl}${parent}/${id}`);
+    try {
+      const r = await d.tug(['run', '-d', '--name', 'cgp', '--cgroup-parent', parent, '-m', '64m', 'busybox', 'sleep', '100']);
+      assert.equal(r.code, 0, r.stderr);
+      const id = r.stdout.trim();
+      assert.equal(readFileSync(`${dir('memory', id)}/${v2 ? 'memory.max' : 'memory.limit_in_bytes'}`, 'utf8').trim(), String(64 << 20));
+      assert.ok(!existsSync(dir('memory', id).replace(parent, '/tug')), 'also under /tug');
+      assert.equal((await d.tugOk(['stats', '--no-stream', '--format', '{{.MemUsage}}', 'cgp'])).trim().split(' / ')[1], '64MiB');
+      assert.equal(await inspectField('cgp', 'HostConfig.CgroupParent'), parent);
+      await d.api('DELETE', '/containers/cgp?force=1');
+      const oom = await d.tug(['run', '--name', 'cgpoom', '--cgroup-parent', parent, '-m', '32m', '--memory-swap', '32m', 'busybox', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1']);
+      assert.equal(oom.code, 137);
+      assert.equal(await inspectField('cgpoom', 'State.OOMKilled'), 'true');
+      await d.api('DELETE', '/containers/cgpoom');
+    } finally {
+      // The parent stays after its containers, as with dockerd: the test removes what it made.
+      for (const h of v2 ? [''] : readdirSync('/sys/fs/cgroup')) {
+        const at = v2 ? `/sys/fs/cgroup${parent}` : `/sys/fs/cgroup/${h}${parent}`;
+        if (existsSync(at)) rmdirSync(at);
+      }
+    }
   });
 
   it('--read-only, --tmpfs, --cap-drop, --cap-add, --privileged, no-new-privileges', async () => {

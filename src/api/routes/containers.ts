@@ -2,6 +2,7 @@
 // rename, delete. Decode → call the container service → encode.
 import { InvalidParameterError, NotFoundError, isTugError } from '../../errors.js';
 import { parseCondition } from '../../containers/waiters.js';
+import { cgroupPath } from '../../containers/cgroup.js';
 import { emptyStats, readStats } from '../../containers/stats.js';
 import type { UpdateBody } from '../../containers/update.js';
 import type { ContainerCreateBody } from '../../types/container.js';
@@ -115,16 +116,16 @@ export function registerContainerRoutes(r: Router, { containers, images }: Servi
       res.end(JSON.stringify(emptyStats(rec.ID, rec.Name)) + '\n');
       return;
     }
-    let prev = oneShot ? undefined : await readStats(rec.ID, rec.Name, rec.State.Pid);
+    let prev = oneShot ? undefined : await readStats(rec.ID, rec.Name, rec.State.Pid, cgroupPath(rec));
     if (!stream) {
       // Without a stream dockerd waits one interval, so precpu_stats is a real sample.
       if (!oneShot) await new Promise((r) => setTimeout(r, 1000));
-      res.end(JSON.stringify((await readStats(rec.ID, rec.Name, rec.State.Pid, prev)).json) + '\n');
+      res.end(JSON.stringify((await readStats(rec.ID, rec.Name, rec.State.Pid, cgroupPath(rec), prev)).json) + '\n');
       return;
     }
     res.flushHeaders();
     while (!signal.aborted && containers.store.find(rec.ID)?.State.Running) {
-      const cur = await readStats(rec.ID, rec.Name, rec.State.Pid, prev);
+      const cur = await readStats(rec.ID, rec.Name, rec.State.Pid, cgroupPath(rec), prev);
       res.write(JSON.stringify(cur.json) + '\n');
       prev = cur;
       await new Promise((r) => setTimeout(r, 1000));
