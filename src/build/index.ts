@@ -1,5 +1,5 @@
 // The builder's public face: open it over the engine's services; build, prune.
-import { readFileSync } from 'node:fs';
+import { isMountPoint } from '../sys/mounts.js';
 import { mkdir } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +19,7 @@ import { BuildCache } from './cache.js';
  */
 async function stagingTmpfs(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const mounted = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
-  if (mounted) return;
+  if (isMountPoint(dir)) return;
   try {
     mount('tmpfs', dir, 'tmpfs', 0, `mode=0700,size=${Math.floor(totalmem() / 4)}`);
   } catch {

@@ -94,7 +94,12 @@ export function validateHostConfig(hc: HostConfig): void {
   if (hc.MemorySwap && hc.MemorySwap > 0 && !hc.Memory) throw new InvalidParameterError('You should always set the Memory limit when using Memoryswap limit, see usage');
   if (hc.NanoCpus && (hc.CpuQuota || hc.CpuPeriod)) throw new InvalidParameterError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   if (hc.NanoCpus && hc.NanoCpus < 0) throw new InvalidParameterError('Range of CPUs is from 0.01 to the number of CPUs available');
+  const ipc = hc.IpcMode ?? '';
+  if (!['', 'none', 'private', 'host', 'shareable'].includes(ipc) && !ipc.startsWith('container:')) throw new InvalidParameterError(`invalid IPC mode: ${ipc}`);
+  const pid = hc.PidMode ?? '';
+  if (pid !== '' && pid !== 'host' && !/^container:./.test(pid)) throw new InvalidParameterError(`invalid PID mode: ${pid}`);
   if (hc.ShmSize !== undefined && hc.ShmSize < 0) throw new InvalidParameterError('SHM size can not be less than 0');
+  if (hc.UTSMode && hc.UTSMode !== 'host') throw new InvalidParameterError(`invalid UTS mode: ${hc.UTSMode}`);
   if (hc.OomScoreAdj !== undefined && (hc.OomScoreAdj < -1000 || hc.OomScoreAdj > 1000)) {
     throw new InvalidParameterError(`Invalid value ${hc.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);
   }
@@ -154,6 +159,8 @@ export function fromCreateBody(body: ContainerCreateBody, n: NewContainer): Cont
   const { HostConfig: hc = {}, NetworkingConfig: _net, ...user } = body;
   const hostConfig: HostConfig = { NetworkMode: 'bridge', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, LogConfig: { Type: 'json-file', Config: {} }, ...hc };
   if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
+  // dockerd's default-ipc-mode.
+  if (!hostConfig.IpcMode) hostConfig.IpcMode = 'private';
   validateHostConfig(hostConfig);
   const config = mergeConfig(user, n.imageConfig);
   if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? '' : n.id.slice(0, 12);

@@ -98,7 +98,9 @@ export class ExecService {
       const paths = this.containers.monitorPaths(rec.ID);
       const files = this.containers.networkFiles(rec.ID);
       // The container's own process settings (caps, rlimits, seccomp …) are the exec's defaults.
-      const base = buildSpec(await specInput({ rec, rootfs, host: this.host, files, cgroupsPath: cgroupPath(rec) }));
+      // Only the process part is used: the namespaces named are the container's own.
+      const ns = (kind: string) => `/proc/${rec.State.Pid}/ns/${kind}`;
+      const base = buildSpec(await specInput({ rec, rootfs, host: this.host, files, cgroupsPath: cgroupPath(rec), netnsPath: ns('net'), pidNsPath: ns('pid'), ipc: { nsPath: ns('ipc'), shm: '' } }));
       const proc = base.process!;
       const c = s.config;
       if (c.User) {

@@ -224,10 +224,11 @@ function checkDeviceRequests(reqs: DeviceRequest[] | null | undefined): void {
   throw new InvalidParameterError(`could not select device driver ${goQuote(req.Driver ?? '')} with capabilities: ${caps}`);
 }
 
-function namespaceMode(value: string | undefined, kind: string): 'private' | 'host' {
+function namespaceMode(value: string | undefined, kind: string, joined: string | undefined): 'private' | 'host' | 'ns' {
   if (!value || value === 'private' || value === 'shareable') return 'private';
   if (value === 'host') return 'host';
-  throw new InvalidParameterError(`${kind} mode ${value} is not supported yet`);
+  if (value.startsWith('container:') && joined) return 'ns';
+  throw new InvalidParameterError(`invalid ${kind} mode: ${value}`);
 }
 
 export interface SpecContext {
@@ -240,9 +241,15 @@ export interface SpecContext {
   mounts?: SpecMount[];
   /** `--network container:NAME`: /proc/PID/ns/net of that container; else the container's own netns, made beforehand. */
   netnsPath?: string;
+  /** `--pid container:NAME`: /proc/PID/ns/pid of that container. */
+  pidNsPath?: string;
+  /** `--ipc container:NAME`: that container's IPC namespace, and its /dev/shm to bind at the container's. */
+  ipc?: { nsPath: string; shm: string };
+  /** `--ipc shareable`: the tmpfs on the host to bind as the container's /dev/shm (shm.ts). */
+  ownShm?: string;
 }
 
-export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts = [], netnsPath }: SpecContext): Promise<SpecInput> {
+export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts = [], netnsPath, pidNsPath, ipc, ownShm }: SpecContext): Promise<SpecInput> {
   const c = rec.Config;
   const hc = rec.HostConfig;
   const user = resolveUser(c.User ?? '', readOptional(join(rootfs, 'etc/passwd')), readOptional(join(rootfs, 'etc/group')), hc.GroupAdd ?? []);
@@ -285,9 +292,12 @@ export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts 
     kernelVersion: host.kernelVersion,
     kernelLacks: host.kernelLacks,
     network: net.startsWith('container:') ? { mode: 'ns', nsPath: netnsPath } : net === 'host' ? { mode: 'host' } : net === 'none' ? { mode: 'none' } : { mode: 'private', nsPath: netnsPath },
-    pidMode: namespaceMode(hc.PidMode, 'pid'),
-    ipcMode: hc.IpcMode === 'none' ? 'none' : namespaceMode(hc.IpcMode, 'ipc'),
-    utsMode: namespaceMode(hc.UTSMode, 'uts'),
+    pidMode: namespaceMode(hc.PidMode, 'PID', pidNsPath),
+    pidNsPath,
+    ipcMode: hc.IpcMode === 'none' ? 'none' : namespaceMode(hc.IpcMode, 'IPC', ipc?.nsPath),
+    ipcNsPath: ipc?.nsPath,
+    shmSource: ipc?.shm || ownShm,
+    utsMode: namespaceMode(hc.UTSMode, 'UTS', undefined) === 'host' ? 'host' : 'private',
     cgroupnsMode: hc.CgroupnsMode === 'private' ? 'private' : 'host',
     cgroupsPath,
     resources: {

@@ -18,6 +18,7 @@ import type { ContainerCreateBody } from '../types/container.js';
 import { nowNano, nowRFC3339Nano } from '../units/time.js';
 import { exitedState, runningState, startFailedState } from './states.js';
 import { cgroupPath } from './cgroup.js';
+import { mountShm, shmMounted, shmPath, unmountShm } from './shm.js';
 import { fromCreateBody, validateName, verifyBlkio } from './create.js';
 import { generateName } from './names.js';
 import { ContainerQueries } from './queries.js';
@@ -28,7 +29,7 @@ import { oomKilled } from './stats.js';
 import type { TopResult } from './top.js';
 import { containerTop, renameContainer, resizeContainer, updateContainer } from './manage.js';
 import { prunable, type UpdateBody } from './update.js';
-import { specInput, writeNetworkFiles, type HostFacts, type NetworkFiles } from './runspec.js';
+import { specInput, writeNetworkFiles, type HostFacts, type NetworkFiles, type SpecContext } from './runspec.js';
 import type { ContainerStore } from './store.js';
 import type { ContainerRecord } from './types.js';
 import { restartDelay } from './restart.js';
@@ -262,7 +263,10 @@ export class ContainerService {
       for (const r of prepared) if (r.status === 'rejected') throw r.reason;
       const mounts = await mountsReady;
       const netnsPath = sandbox?.path ?? this.joinedNetns(rec);
-      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: cgroupPath(rec), mounts, netnsPath });
+      const joined = this.joinedPidIpc(rec);
+      const ownShm = rec.HostConfig.IpcMode === 'shareable' ? shmPath(this.d.store.dir(id)) : undefined;
+      if (ownShm) mountShm(ownShm, rec.HostConfig.ShmSize);
+      const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: cgroupPath(rec), mounts, netnsPath, ...joined, ownShm });
       const spec = buildSpec(input);
       const probe = probeSettings(rec.Config.Healthcheck, rec.Config.Shell);
       writeFileSync(join(paths.bundle, 'config.json'), serializeSpec(spec));
@@ -283,6 +287,7 @@ export class ContainerService {
       await sandbox?.plumbed.catch(() => undefined);
       await this.runtime(rec).delete(id, true).catch(() => undefined);
       this.d.snapshots.unmount(id);
+      this.releaseShm(rec);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch(() => undefined);
       await this.d.networks?.release(rec).catch(() => undefined);
       const message = errorMessage(err);
@@ -324,6 +329,45 @@ export class ContainerService {
     if (!other) throw new NotFoundError(`No such container: ${mode.slice('container:'.length)}`);
     if (!other.State.Running || !other.State.Pid) throw new ConflictError(`cannot join network namespace of a non running container: container ${other.ID} is not running`);
     return `/proc/${other.State.Pid}/ns/net`;
+  }
+
+  /** A shareable container's /dev/shm goes when it stops (a crash may have left it for a removal). */
+  private releaseShm(rec: ContainerRecord): void {
+    if (rec.HostConfig.IpcMode !== 'shareable') return;
+    try {
+      unmountShm(shmPath(this.d.store.dir(rec.ID)));
+    } catch (err) {
+      this.d.log('warn', `unmounting /dev/shm of ${rec.ID.slice(0, 12)}: ${errorMessage(err)}`);
+    }
+  }
+
+  /**
+   * `--pid container:NAME` and `--ipc container:NAME`: the namespaces of that container, which must
+   * be running; for IPC it must share its own (`--ipc shareable`, or host), and its /dev/shm is
+   * bound at the joiner's, as dockerd binds the donor's shm mount.
+   */
+  private joinedPidIpc(rec: ContainerRecord): Pick<SpecContext, 'pidNsPath' | 'ipc'> {
+    const out: Pick<SpecContext, 'pidNsPath' | 'ipc'> = {};
+    const donor = (mode: string | undefined, kind: string): ContainerRecord | undefined => {
+      if (!mode?.startsWith('container:')) return undefined;
+      const ref = mode.slice('container:'.length);
+      const other = this.d.store.find(ref);
+      if (!other) throw new InvalidParameterError(`failed to join ${kind} namespace: No such container: ${ref}`);
+      if (other.State.Restarting) throw new ConflictError(`failed to join ${kind} namespace: Container ${ref} is restarting, wait until the container is running`);
+      if (!other.State.Running || !other.State.Pid) throw new ConflictError(`failed to join ${kind} namespace: container ${ref} is not running`);
+      return other;
+    };
+    const pid = donor(rec.HostConfig.PidMode, 'PID');
+    if (pid) out.pidNsPath = `/proc/${pid.State.Pid}/ns/pid`;
+    const ipc = donor(rec.HostConfig.IpcMode, 'IPC');
+    if (ipc) {
+      const shm = ipc.HostConfig.IpcMode === 'host' ? '/dev/shm' : shmPath(this.d.store.dir(ipc.ID));
+      if (ipc.HostConfig.IpcMode !== 'host' && (ipc.HostConfig.IpcMode !== 'shareable' || !shmMounted(shm))) {
+        throw new InvalidParameterError(`failed to join IPC namespace: container ${rec.HostConfig.IpcMode!.slice('container:'.length)}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
+      }
+      out.ipc = { nsPath: `/proc/${ipc.State.Pid}/ns/ipc`, shm };
+    }
+    return out;
   }
 
   rootfs(id: string): string {
@@ -399,6 +443,7 @@ export class ContainerService {
         }),
       ]);
       await releaseMounts(rec.MountPoints, id, this.d.volumes).catch((err) => this.d.log('warn', `releasing volumes of ${id.slice(0, 12)}: ${errorMessage(err)}`));
+      this.releaseShm(rec);
       rec.State = exitedState(rec.State, status.code, status.atNs, oom);
       // An --rm container's record is deleted just below: writing it first would only cost an fsync.
       // (A crash in between finds it running with no monitor and removes it at the next start.)
@@ -539,6 +584,7 @@ export class ContainerService {
       await (rec.State.Running ? rt.delete(rec.ID, true) : rt.deleteExited(rec.ID)).catch(() => undefined);
     }
     if (!this.rootfsRemoved.delete(rec.ID)) await Promise.all([monitorGone(this.monitorPaths(rec.ID)), this.d.snapshots.remove(rec.ID)]);
+    this.releaseShm(rec);
     // Together: a crash among them leaves either a directory without its record (an orphan, removed
     // at the next start) or a record without bundle or exit file (found dead, so removed again).
     // The bundle is a handful of small files on the exec root: removed in place.

@@ -11,16 +11,12 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../api/server.js';
+import { unescapeMountField } from '../sys/mounts.js';
 
 export interface Cgroup2Mount {
   path: string;
   /** The superblock's options (the text after the filesystem source in mountinfo), `rw` included. */
   options: string[];
-}
-
-/** mountinfo escapes space, tab, newline and backslash as octal. */
-function unescape(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
 /** The first cgroup2 mount in /proc/self/mountinfo: the v2 root, or a hybrid host's `unified`. */
@@ -32,7 +28,7 @@ export function findCgroup2(mountinfo: string): Cgroup2Mount | undefined {
     if (fstype !== 'cgroup2') continue;
     const path = line.slice(0, sep).split(' ')[4];
     if (!path) continue;
-    return { path: unescape(path), options: superOptions.split(',').filter(Boolean) };
+    return { path: unescapeMountField(path), options: superOptions.split(',').filter(Boolean) };
   }
   return undefined;
 }

@@ -179,6 +179,9 @@ export function mount(source: string, target: string, fstype: string | null, fla
 
 export const MNT_DETACH = 2;
 /** mount(2) flags. */
+export const MS_NOSUID = 2;
+export const MS_NODEV = 4;
+export const MS_NOEXEC = 8;
 export const MS_BIND = 0x1000;
 export const MS_REC = 0x4000;
 export const MS_REMOUNT = 32;

@@ -1,6 +1,6 @@
 // The local driver's options (`-o type=tmpfs -o device=tmpfs -o o=size=64m`): checked at
 // create, mounted on the volume's _data when a container first uses it, as dockerd's driver.
-import { readFile } from 'node:fs/promises';
+import { isMountPoint } from '../sys/mounts.js';
 import { InvalidParameterError } from '../errors.js';
 import { mount, umount, MNT_DETACH } from '../sys/libc.js';
 
@@ -46,13 +46,8 @@ export function parseMountOptions(o: string): { flags: number; data: string } {
   return { flags, data: data.join(',') };
 }
 
-export async function isMountPoint(path: string): Promise<boolean> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  return info.split('\n').some((l) => l.split(' ')[4] === path);
-}
-
 export async function mountVolume(opts: Record<string, string>, target: string): Promise<void> {
-  if (await isMountPoint(target)) return;
+  if (isMountPoint(target)) return;
   const { flags, data } = parseMountOptions(opts.o ?? '');
   try {
     mount(opts.device!, target, opts.type || null, flags, data || null);
@@ -62,5 +57,5 @@ export async function mountVolume(opts: Record<string, string>, target: string):
 }
 
 export async function unmountVolume(target: string): Promise<void> {
-  while (await isMountPoint(target)) umount(target, MNT_DETACH);
+  while (isMountPoint(target)) umount(target, MNT_DETACH);
 }

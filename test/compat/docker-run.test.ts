@@ -1,6 +1,7 @@
 // The real docker CLI running containers on tugd: run with output and exit codes, -d, --rm,
 // -i with piped stdin, -it under a pseudo-terminal, exec, logs, stop, rm, ps; blkio limits, --gpus and
-// AppArmor options as dockerd treats them on this host.
+// AppArmor options as dockerd treats them on this host; joining another container's PID, IPC (with
+// its /dev/shm) and network namespaces.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -164,5 +165,55 @@ describe('docker run device and security options against tugd, as dockerd on thi
     const r = await d.docker(['run', '--rm', '--security-opt', 'apparmor=unconfined', 'busybox', 'echo', 'ran']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'ran\n');
+  });
+});
+
+describe('docker run --pid/--ipc/--network container:NAME against tugd', () => {
+  it('--pid container:NAME sees the donor\'s processes; a donor that is gone or stopped fails the start with dockerd\'s words', async () => {
+    assert.equal((await d.docker(['run', '-d', '--name', 'piddonor', 'busybox', 'sleep', '100'])).code, 0);
+    const ps = await d.docker(['run', '--rm', '--pid', 'container:piddonor', 'busybox', 'ps', '-o', 'pid,args']);
+    assert.equal(ps.code, 0, ps.stderr);
+    assert.match(ps.stdout, /^\s+1 sleep 100$/m);
+    const gone = await d.docker(['run', '--rm', '--pid', 'container:nosuchdonor', 'busybox', 'true']);
+    assert.equal(gone.code, 125);
+    assert.match(gone.stderr, /^docker: Error response from daemon: failed to join PID namespace: No such container: nosuchdonor\n/);
+    await d.docker(['stop', '-t', '0', 'piddonor']);
+    const stopped = await d.docker(['run', '--rm', '--pid', 'container:piddonor', 'busybox', 'true']);
+    assert.equal(stopped.code, 125);
+    assert.match(stopped.stderr, /^docker: Error response from daemon: failed to join PID namespace: container piddonor is not running\n/);
+    await d.docker(['rm', 'piddonor']);
+  });
+
+  it('--ipc container:NAME joins a shareable donor\'s IPC namespace and /dev/shm; a private donor is refused', async () => {
+    assert.equal((await d.docker(['run', '-d', '--name', 'ipcdonor', '--ipc', 'shareable', '--shm-size', '8m', 'busybox', 'sh', '-c', 'echo from-donor > /dev/shm/note; sleep 100'])).code, 0);
+    const id = (await d.docker(['inspect', '-f', '{{.Id}}', 'ipcdonor'])).stdout.trim();
+    const donorNs = (await d.docker(['exec', 'ipcdonor', 'readlink', '/proc/self/ns/ipc'])).stdout;
+    for (let i = 0; i < 50 && (await d.docker(['exec', 'ipcdonor', 'cat', '/dev/shm/note'])).code !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const joined = await d.docker(['run', '--rm', '--ipc', 'container:ipcdonor', 'busybox', 'sh', '-c', 'cat /dev/shm/note; readlink /proc/self/ns/ipc']);
+    assert.equal(joined.code, 0, joined.stderr);
+    assert.equal(joined.stdout, `from-donor\n${donorNs}`);
+    // The donor's shm is a tmpfs tugd mounted on the host; it goes when the donor stops.
+    const shm = `/containers/${id}/mounts/shm`;
+    const mounted = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4]?.endsWith(shm));
+    assert.ok(mounted(), 'shm not mounted on the host');
+    assert.equal((await d.docker(['inspect', '-f', '{{.HostConfig.IpcMode}}', 'ipcdonor'])).stdout, 'shareable\n');
+    await d.docker(['rm', '-f', 'ipcdonor']);
+    assert.ok(!mounted(), 'shm still mounted after rm');
+
+    assert.equal((await d.docker(['run', '-d', '--name', 'privdonor', 'busybox', 'sleep', '100'])).code, 0);
+    assert.equal((await d.docker(['inspect', '-f', '{{.HostConfig.IpcMode}}', 'privdonor'])).stdout, 'private\n');
+    const refused = await d.docker(['run', '--rm', '--ipc', 'container:privdonor', 'busybox', 'true']);
+    assert.equal(refused.code, 125);
+    assert.match(refused.stderr, /^docker: Error response from daemon: failed to join IPC namespace: container privdonor: non-shareable IPC \(hint: use IpcMode:shareable for the donor container\)\n/);
+    await d.docker(['rm', '-f', 'privdonor']);
+  });
+
+  it('docker exec works in a container that joined another\'s network namespace', async () => {
+    assert.equal((await d.docker(['run', '-d', '--name', 'netdonor', 'busybox', 'sleep', '100'])).code, 0);
+    assert.equal((await d.docker(['run', '-d', '--name', 'netjoiner', '--network', 'container:netdonor', 'busybox', 'sleep', '100'])).code, 0);
+    const r = await d.docker(['exec', 'netjoiner', 'echo', 'exec-ok']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'exec-ok\n');
+    await d.docker(['rm', '-f', 'netjoiner', 'netdonor']);
   });
 });

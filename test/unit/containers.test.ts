@@ -66,9 +66,14 @@ describe('validation', () => {
       [{ Memory: 1024 }, /Minimum memory limit allowed is 6MB/],
       [{ Memory: 64 << 20, MemorySwap: 32 << 20 }, /Minimum memoryswap limit/],
       [{ NanoCpus: 1e9, CpuQuota: 1000 }, /Nano CPUs and CPU Period/],
+      [{ IpcMode: 'bogus' }, /^TugError: invalid IPC mode: bogus$/],
+      [{ PidMode: 'container:' }, /^TugError: invalid PID mode: container:$/],
+      [{ PidMode: 'private' }, /^TugError: invalid PID mode: private$/],
+      [{ UTSMode: 'container:x' }, /^TugError: invalid UTS mode: container:x$/],
     ];
     for (const [hc, re] of bad) assert.throws(() => validateHostConfig(hc), re);
     validateHostConfig({ Memory: 64 << 20, MemorySwap: -1, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } });
+    for (const IpcMode of ['', 'none', 'private', 'host', 'shareable', 'container:db']) validateHostConfig({ IpcMode, PidMode: 'container:db', UTSMode: 'host' });
   });
   it('blkio limits the host cannot take are discarded with dockerd\'s warnings; a weight it takes is 10-1000', () => {
     const none = { weight: false, weightDevice: false, readBps: false, writeBps: false, readIOps: false, writeIOps: false };
@@ -105,6 +110,8 @@ describe('validation', () => {
     const r = record();
     assert.equal(r.Config.Hostname, 'a'.repeat(12));
     assert.equal(r.HostConfig.NetworkMode, 'bridge');
+    // dockerd's default-ipc-mode.
+    assert.equal(r.HostConfig.IpcMode, 'private');
     assert.deepEqual([r.Path, r.Args], ['true', []]);
   });
 });

@@ -93,6 +93,10 @@ describe('withMounts', () => {
     ['--ipc none has no /dev/shm', { ipcMode: 'none' }, (s) => assert.deepEqual(find(s, '/dev/shm'), [])],
     ['--ipc host binds the host /dev/shm', { ipcMode: 'host' }, (s) =>
       assert.deepEqual(find(s, '/dev/shm'), [{ destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate'] }])],
+    ['--ipc shareable binds its tmpfs on the host', { shmSource: '/d/c/mounts/shm' }, (s) =>
+      assert.deepEqual(find(s, '/dev/shm'), [{ destination: '/dev/shm', type: 'bind', source: '/d/c/mounts/shm', options: ['rbind', 'rprivate'] }])],
+    ['--ipc container:X binds the donor\'s', { ipcMode: 'ns', ipcNsPath: '/proc/9/ns/ipc', shmSource: '/d/donor/mounts/shm' }, (s) =>
+      assert.deepEqual(find(s, '/dev/shm')?.map((m) => m.source), ['/d/donor/mounts/shm'])],
     ['-v /dev:/dev drops every default under /dev', { mounts: [{ type: 'bind', source: '/dev', destination: '/dev', readOnly: false }] }, (s) =>
       assert.deepEqual(dests(s), ['/proc', '/sys', '/sys/fs/cgroup', '/dev', ...net])],
     ['a volume has no propagation; rro when supported', {

@@ -124,6 +124,8 @@ export interface SpecInput {
   pidMode: 'private' | 'host' | 'ns';
   pidNsPath?: string;
   ipcMode: 'private' | 'host' | 'none' | 'ns';
+  /** A /dev/shm on the host to bind at the container's: the donor's with ipcMode 'ns', its own for `--ipc shareable`. */
+  shmSource?: string;
   ipcNsPath?: string;
   utsMode: 'private' | 'host';
   /** Docker's default is 'host' on cgroup v1 hosts and 'private' on v2. Default 'host'. */

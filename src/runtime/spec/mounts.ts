@@ -64,6 +64,9 @@ export function userMounts(input: SpecInput): Mount[] {
   if (input.ipcMode === 'host' && !has('/dev/shm')) {
     out.push({ destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate'] });
   }
+  if ((input.ipcMode === 'ns' || input.ipcMode === 'private') && input.shmSource && !has('/dev/shm')) {
+    out.push({ destination: '/dev/shm', type: 'bind', source: input.shmSource, options: ['rbind', 'rprivate'] });
+  }
   const files: [string | undefined, string][] = [
     [input.resolvConfFile, '/etc/resolv.conf'],
     [input.hostnameFile, '/etc/hostname'],
