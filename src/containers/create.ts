@@ -2,7 +2,7 @@
 // dockerd merges them, validated with dockerd's texts. Pure: IDs, names and time come in.
 import { InvalidParameterError } from '../errors.js';
 import type { ImageRunConfig } from '../images/types.js';
-import type { ContainerConfig, ContainerCreateBody, HealthConfig, HostConfig, Resources } from '../types/container.js';
+import type { ContainerConfig, ContainerCreateBody, HealthConfig, HostConfig } from '../types/container.js';
 import { initialState, type ContainerRecord } from './types.js';
 
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -92,56 +92,19 @@ export function validateHostConfig(hc: HostConfig): void {
     throw new InvalidParameterError('Minimum memoryswap limit should be larger than memory limit, see usage');
   }
   if (hc.MemorySwap && hc.MemorySwap > 0 && !hc.Memory) throw new InvalidParameterError('You should always set the Memory limit when using Memoryswap limit, see usage');
-  if (hc.NanoCpus && (hc.CpuQuota || hc.CpuPeriod)) throw new InvalidParameterError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
-  if (hc.NanoCpus && hc.NanoCpus < 0) throw new InvalidParameterError('Range of CPUs is from 0.01 to the number of CPUs available');
   const ipc = hc.IpcMode ?? '';
   if (!['', 'none', 'private', 'host', 'shareable'].includes(ipc) && !ipc.startsWith('container:')) throw new InvalidParameterError(`invalid IPC mode: ${ipc}`);
   const pid = hc.PidMode ?? '';
   if (pid !== '' && pid !== 'host' && !/^container:./.test(pid)) throw new InvalidParameterError(`invalid PID mode: ${pid}`);
   if (hc.ShmSize !== undefined && hc.ShmSize < 0) throw new InvalidParameterError('SHM size can not be less than 0');
   if (hc.UTSMode && hc.UTSMode !== 'host') throw new InvalidParameterError(`invalid UTS mode: ${hc.UTSMode}`);
+  // overlay2's options: a size needs project quotas (xfs with pquota), which tug's overlay store does not keep.
+  const storage = Object.keys(hc.StorageOpt ?? {}).map((k) => k.toLowerCase());
+  if (storage.includes('size')) throw new InvalidParameterError("--storage-opt is supported only for overlay over xfs with 'pquota' mount option");
+  if (storage.length) throw new InvalidParameterError(`Unknown option ${storage[0]}`);
   if (hc.OomScoreAdj !== undefined && (hc.OomScoreAdj < -1000 || hc.OomScoreAdj > 1000)) {
     throw new InvalidParameterError(`Invalid value ${hc.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);
   }
-}
-
-/** Which blkio limits the host's cgroups take, as dockerd's sysinfo finds them (runspec.ts blkioSupport). */
-export interface BlkioSupport {
-  weight: boolean;
-  weightDevice: boolean;
-  readBps: boolean;
-  writeBps: boolean;
-  readIOps: boolean;
-  writeIOps: boolean;
-}
-
-const BLKIO_CHECKS: Array<[keyof BlkioSupport, 'BlkioWeightDevice' | 'BlkioDeviceReadBps' | 'BlkioDeviceWriteBps' | 'BlkioDeviceReadIOps' | 'BlkioDeviceWriteIOps', string]> = [
-  ['weightDevice', 'BlkioWeightDevice', 'Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.'],
-  ['readBps', 'BlkioDeviceReadBps', 'Your kernel does not support BPS Block I/O read limit or the cgroup is not mounted. Block I/O BPS read limit discarded.'],
-  ['writeBps', 'BlkioDeviceWriteBps', 'Your kernel does not support BPS Block I/O write limit or the cgroup is not mounted. Block I/O BPS write limit discarded.'],
-  ['readIOps', 'BlkioDeviceReadIOps', 'Your kernel does not support IOPS Block read limit or the cgroup is not mounted. Block I/O IOPS read limit discarded.'],
-  ['writeIOps', 'BlkioDeviceWriteIOps', 'Your kernel does not support IOPS Block write limit or the cgroup is not mounted. Block I/O IOPS write limit discarded.'],
-];
-
-/**
- * dockerd's blkio checks (verifyPlatformContainerResources): a limit the host's cgroups cannot
- * take is discarded, in place, with its warning; a weight the host takes must be 10-1000.
- */
-export function verifyBlkio(hc: Resources, support: BlkioSupport): string[] {
-  const warnings: string[] = [];
-  if ((hc.BlkioWeight ?? 0) > 0 && !support.weight) {
-    warnings.push('Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.');
-    hc.BlkioWeight = 0;
-  }
-  const weight = hc.BlkioWeight ?? 0;
-  if (weight > 0 && (weight < 10 || weight > 1000)) throw new InvalidParameterError('Range of blkio weight is from 10 to 1000');
-  for (const [feature, key, warning] of BLKIO_CHECKS) {
-    if ((hc[key]?.length ?? 0) > 0 && !support[feature]) {
-      warnings.push(warning);
-      hc[key] = [];
-    }
-  }
-  return warnings;
 }
 
 export interface NewContainer {

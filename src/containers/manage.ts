@@ -3,7 +3,8 @@
 import { ConflictError, InvalidParameterError, errorMessage } from '../errors.js';
 import { ctlPath, writeControl, type MonitorPaths } from '../runtime/conmon.js';
 import type { Runtime } from '../runtime/runc.js';
-import { validateName, verifyBlkio, type BlkioSupport } from './create.js';
+import { validateName } from './create.js';
+import { verifyResources, type ResourceHost } from './resources.js';
 import type { ContainerStore } from './store.js';
 import { top, type TopResult } from './top.js';
 import type { ContainerRecord } from './types.js';
@@ -38,10 +39,12 @@ export async function containerTop(c: ManagedContainers, ref: string, psArgs: st
 }
 
 /** `docker update`: the runtime's limits of a live container first, then the record. */
-export async function updateContainer(c: ManagedContainers, ref: string, body: UpdateBody, blkio: BlkioSupport): Promise<{ Warnings: string[] }> {
+export async function updateContainer(c: ManagedContainers, ref: string, body: UpdateBody, host: ResourceHost): Promise<{ Warnings: string[] }> {
   const rec = c.store.get(ref);
-  const hc = updatedHostConfig(rec, body);
-  const warnings = verifyBlkio(hc, blkio);
+  // The update's own limits, as dockerd checks them; what the host cannot take is dropped from it.
+  const given = { ...body };
+  const warnings = verifyResources(given, host);
+  const hc = updatedHostConfig(rec, given);
   if (rec.State.Running) {
     await c.runtime(rec).update(rec.ID, linuxResources(hc)).catch((err) => {
       throw new InvalidParameterError(`Cannot update container ${rec.ID}: ${errorMessage(err)}`);

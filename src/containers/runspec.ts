@@ -2,7 +2,7 @@
 // image's /etc/passwd, devices stat'ed, host limits and capabilities read once. Then buildSpec.
 import { existsSync, readFileSync, writeFileSync, type Stats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
-import { release } from 'node:os';
+import { availableParallelism, release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { InvalidParameterError, errorMessage, isErrno } from '../errors.js';
@@ -10,10 +10,10 @@ import { capsFromMask, containerEnv, parseProcLimits, resolveUser, type HostRlim
 import { devMajor, devMinor } from '../sys/libc.js';
 import { goQuote } from '../cli/format/gofmt.js';
 import type { DeviceRequest, ThrottleDevice } from '../types/container.js';
-import type { BlkioSupport } from './create.js';
+import type { BlkioSupport, ResourceHost } from './resources.js';
 import type { ContainerRecord } from './types.js';
 
-export interface HostFacts {
+export interface HostFacts extends ResourceHost {
   availableCaps: string[];
   hostRlimits: Record<string, HostRlimit>;
   kernelVersion: string;
@@ -24,7 +24,6 @@ export interface HostFacts {
   initPath: string | undefined;
   /** AppArmor is on: dockerd gives a container a profile only then (runc fails to apply one otherwise). */
   apparmor: boolean;
-  blkio: BlkioSupport;
 }
 
 export function readHostFacts(): HostFacts {
@@ -39,7 +38,21 @@ export function readHostFacts(): HostFacts {
     initPath: ['/usr/bin/tini-static', '/usr/bin/docker-init', '/usr/bin/tini'].find((p) => existsSync(p)),
     apparmor: readOr('/sys/module/apparmor/parameters/enabled', 'N').startsWith('Y'),
     blkio: blkioSupport(readFileSync('/proc/self/mountinfo', 'utf8'), readOr('/sys/fs/cgroup/cgroup.controllers', ''), existsSync),
+    cpus: availableParallelism(),
+    ...cpusetRoot(),
   };
+}
+
+/** The CPUs and memory nodes of the cpuset hierarchy's root (v1), or of the v2 root. */
+function cpusetRoot(): Pick<ResourceHost, 'cpusetCpus' | 'cpusetMems'> {
+  const read = (file: string) => {
+    for (const path of [`/sys/fs/cgroup/cpuset/${file}`, `/sys/fs/cgroup/${file}.effective`]) {
+      const text = readOr(path, '').trim();
+      if (text) return text;
+    }
+    return undefined;
+  };
+  return { cpusetCpus: read('cpuset.cpus'), cpusetMems: read('cpuset.mems') };
 }
 
 const NO_BLKIO: BlkioSupport = { weight: false, weightDevice: false, readBps: false, writeBps: false, readIOps: false, writeIOps: false };
@@ -311,6 +324,8 @@ export async function specInput({ rec, rootfs, host, files, cgroupsPath, mounts 
       cpuQuota: hc.CpuQuota || undefined,
       cpusetCpus: hc.CpusetCpus || undefined,
       cpusetMems: hc.CpusetMems || undefined,
+      cpuRealtimePeriod: hc.CpuRealtimePeriod || undefined,
+      cpuRealtimeRuntime: hc.CpuRealtimeRuntime || undefined,
       pidsLimit: hc.PidsLimit ?? undefined,
       blkioWeight: hc.BlkioWeight || undefined,
       blkioWeightDevices: weightDevices,

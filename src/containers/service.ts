@@ -19,7 +19,8 @@ import { nowNano, nowRFC3339Nano } from '../units/time.js';
 import { exitedState, runningState, startFailedState } from './states.js';
 import { cgroupPath } from './cgroup.js';
 import { mountShm, shmMounted, shmPath, unmountShm } from './shm.js';
-import { fromCreateBody, validateName, verifyBlkio } from './create.js';
+import { fromCreateBody, validateName } from './create.js';
+import { verifyResources } from './resources.js';
 import { generateName } from './names.js';
 import { ContainerQueries } from './queries.js';
 import { dirSize } from '../storage/dirsize.js';
@@ -199,7 +200,8 @@ export class ContainerService {
       });
       rec.HostConfig.LogConfig = normalizeLogConfig(rec.HostConfig.LogConfig);
       entryAttrs(rec);
-      const warnings = verifyBlkio(rec.HostConfig, this.d.host.blkio);
+      const warnings = verifyResources(rec.HostConfig, this.d.host);
+      this.pinJoinedContainers(rec.HostConfig);
       // `none` keeps only conmon's small journal, for attach.
       if (rec.HostConfig.LogConfig.Type !== 'none') rec.LogPath = join(this.d.store.dir(id), `${id}-json.log`);
       this.runtime(rec);
@@ -329,6 +331,16 @@ export class ContainerService {
     if (!other) throw new NotFoundError(`No such container: ${mode.slice('container:'.length)}`);
     if (!other.State.Running || !other.State.Pid) throw new ConflictError(`cannot join network namespace of a non running container: container ${other.ID} is not running`);
     return `/proc/${other.State.Pid}/ns/net`;
+  }
+
+  /** dockerd's adaptContainerSettings: `container:NAME` modes name the container by its ID once it is found, so a rename changes nothing. */
+  private pinJoinedContainers(hc: ContainerRecord['HostConfig']): void {
+    for (const key of ['PidMode', 'IpcMode', 'NetworkMode'] as const) {
+      const mode = hc[key];
+      if (!mode?.startsWith('container:')) continue;
+      const other = this.d.store.find(mode.slice('container:'.length));
+      if (other) hc[key] = `container:${other.ID}`;
+    }
   }
 
   /** A shareable container's /dev/shm goes when it stops (a crash may have left it for a removal). */
@@ -606,7 +618,7 @@ export class ContainerService {
   }
 
   update(ref: string, body: UpdateBody): Promise<{ Warnings: string[] }> {
-    return updateContainer(this, ref, body, this.d.host.blkio);
+    return updateContainer(this, ref, body, this.d.host);
   }
 
   async prune(filters: Record<string, string[]>): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../helpers/daemon.js';
 
@@ -153,6 +154,24 @@ describe('docker run device and security options against tugd, as dockerd on thi
     assert.equal(r.stderr, 'WARNING: Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.\n');
   });
 
+  it('resource limits the host cannot meet are refused at create with dockerd\'s words', async () => {
+    const cpus = availableParallelism();
+    const cases: Array<[string[], string]> = [
+      [['--cpus', String(cpus + 1)], `range of CPUs is from 0.01 to ${cpus}.00, as there are only ${cpus} CPUs available`],
+      [['--cpuset-cpus', String(cpus + 3)], `Requested CPUs are not available - requested ${cpus + 3}, available: `],
+      [['--memory-reservation', '1m'], 'Minimum memory reservation allowed is 6MB'],
+      [['--storage-opt', 'size=1G'], "--storage-opt is supported only for overlay over xfs with 'pquota' mount option"],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await d.docker(['create', ...flags, 'busybox', 'true']);
+      assert.equal(r.code, 1, flags.join(' '));
+      assert.ok(r.stderr.startsWith(`Error response from daemon: ${message}`), r.stderr);
+    }
+    const warned = await d.docker(['run', '--rm', '--oom-kill-disable', 'busybox', 'true']);
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.equal(warned.stderr, 'WARNING: OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.\n');
+  });
+
   it('--gpus fails the start as dockerd does with no device driver for it', async () => {
     const r = await d.docker(['run', '--rm', '--gpus', 'all', 'busybox', 'true']);
     assert.equal(r.code, 125);
@@ -170,7 +189,7 @@ describe('docker run device and security options against tugd, as dockerd on thi
 
 describe('docker run --pid/--ipc/--network container:NAME against tugd', () => {
   it('--pid container:NAME sees the donor\'s processes; a donor that is gone or stopped fails the start with dockerd\'s words', async () => {
-    assert.equal((await d.docker(['run', '-d', '--name', 'piddonor', 'busybox', 'sleep', '100'])).code, 0);
+    const donorId = (await d.docker(['run', '-d', '--name', 'piddonor', 'busybox', 'sleep', '100'])).stdout.trim();
     const ps = await d.docker(['run', '--rm', '--pid', 'container:piddonor', 'busybox', 'ps', '-o', 'pid,args']);
     assert.equal(ps.code, 0, ps.stderr);
     assert.match(ps.stdout, /^\s+1 sleep 100$/m);
@@ -178,9 +197,10 @@ describe('docker run --pid/--ipc/--network container:NAME against tugd', () => {
     assert.equal(gone.code, 125);
     assert.match(gone.stderr, /^docker: Error response from daemon: failed to join PID namespace: No such container: nosuchdonor\n/);
     await d.docker(['stop', '-t', '0', 'piddonor']);
-    const stopped = await d.docker(['run', '--rm', '--pid', 'container:piddonor', 'busybox', 'true']);
+    const stopped = await d.docker(['run', '--rm', '--name', 'pidjoiner', '--pid', 'container:piddonor', 'busybox', 'true']);
     assert.equal(stopped.code, 125);
-    assert.match(stopped.stderr, /^docker: Error response from daemon: failed to join PID namespace: container piddonor is not running\n/);
+    // dockerd names the donor by the ID it found at create.
+    assert.match(stopped.stderr, new RegExp(`^docker: Error response from daemon: failed to join PID namespace: container ${donorId} is not running\n`));
     await d.docker(['rm', 'piddonor']);
   });
 
@@ -200,12 +220,13 @@ describe('docker run --pid/--ipc/--network container:NAME against tugd', () => {
     await d.docker(['rm', '-f', 'ipcdonor']);
     assert.ok(!mounted(), 'shm still mounted after rm');
 
-    assert.equal((await d.docker(['run', '-d', '--name', 'privdonor', 'busybox', 'sleep', '100'])).code, 0);
+    const privId = (await d.docker(['run', '-d', '--name', 'privdonor', 'busybox', 'sleep', '100'])).stdout.trim();
     assert.equal((await d.docker(['inspect', '-f', '{{.HostConfig.IpcMode}}', 'privdonor'])).stdout, 'private\n');
-    const refused = await d.docker(['run', '--rm', '--ipc', 'container:privdonor', 'busybox', 'true']);
+    const refused = await d.docker(['run', '--name', 'ipcjoiner', '--ipc', 'container:privdonor', 'busybox', 'true']);
     assert.equal(refused.code, 125);
-    assert.match(refused.stderr, /^docker: Error response from daemon: failed to join IPC namespace: container privdonor: non-shareable IPC \(hint: use IpcMode:shareable for the donor container\)\n/);
-    await d.docker(['rm', '-f', 'privdonor']);
+    assert.match(refused.stderr, new RegExp(`^docker: Error response from daemon: failed to join IPC namespace: container ${privId}: non-shareable IPC \\(hint: use IpcMode:shareable for the donor container\\)\n`));
+    assert.equal((await d.docker(['inspect', '-f', '{{.HostConfig.IpcMode}}', 'ipcjoiner'])).stdout, `container:${privId}\n`);
+    await d.docker(['rm', '-f', 'privdonor', 'ipcjoiner']);
   });
 
   it('docker exec works in a container that joined another\'s network namespace', async () => {

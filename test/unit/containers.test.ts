@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { entrypointAndArgs, fromCreateBody, mergeConfig, validateHostConfig, validateName, verifyBlkio } from '../../src/containers/create.js';
+import { entrypointAndArgs, fromCreateBody, mergeConfig, validateHostConfig, validateName } from '../../src/containers/create.js';
+import { parseUintList, verifyResources, type BlkioSupport } from '../../src/containers/resources.js';
 import { matchContainer, validateContainerFilters } from '../../src/containers/filters.js';
 import { nextHealth, probeSettings } from '../../src/containers/health.js';
 import { restartDelay } from '../../src/containers/restart.js';
@@ -65,15 +66,47 @@ describe('validation', () => {
       [{ AutoRemove: true, RestartPolicy: { Name: 'always' } }, /can't create 'AutoRemove' container with restart policy/],
       [{ Memory: 1024 }, /Minimum memory limit allowed is 6MB/],
       [{ Memory: 64 << 20, MemorySwap: 32 << 20 }, /Minimum memoryswap limit/],
-      [{ NanoCpus: 1e9, CpuQuota: 1000 }, /Nano CPUs and CPU Period/],
       [{ IpcMode: 'bogus' }, /^TugError: invalid IPC mode: bogus$/],
       [{ PidMode: 'container:' }, /^TugError: invalid PID mode: container:$/],
       [{ PidMode: 'private' }, /^TugError: invalid PID mode: private$/],
       [{ UTSMode: 'container:x' }, /^TugError: invalid UTS mode: container:x$/],
+      [{ StorageOpt: { size: '1G' } }, /^TugError: --storage-opt is supported only for overlay over xfs with 'pquota' mount option$/],
+      [{ StorageOpt: { Inodes: '10' } }, /^TugError: Unknown option inodes$/],
     ];
     for (const [hc, re] of bad) assert.throws(() => validateHostConfig(hc), re);
     validateHostConfig({ Memory: 64 << 20, MemorySwap: -1, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } });
     for (const IpcMode of ['', 'none', 'private', 'host', 'shareable', 'container:db']) validateHostConfig({ IpcMode, PidMode: 'container:db', UTSMode: 'host' });
+  });
+  const host = (blkio: BlkioSupport) => ({ blkio, cpus: 2, cpusetCpus: '0-1', cpusetMems: '0' });
+  it('resource limits are checked as dockerd checks them on a 2-CPU host', () => {
+    const all = { weight: true, weightDevice: true, readBps: true, writeBps: true, readIOps: true, writeIOps: true };
+    const bad: Array<[object, string]> = [
+      [{ MemorySwappiness: 101 }, 'Invalid value: 101, valid memory swappiness range is 0-100'],
+      [{ MemoryReservation: 1024 }, 'Minimum memory reservation allowed is 6MB'],
+      [{ Memory: 8 << 20, MemoryReservation: 16 << 20 }, 'Minimum memory limit can not be less than memory reservation limit, see usage'],
+      [{ NanoCpus: 1e9, CpuPeriod: 100000 }, 'Conflicting options: Nano CPUs and CPU Period cannot both be set'],
+      [{ NanoCpus: 1e9, CpuQuota: 50000 }, 'Conflicting options: Nano CPUs and CPU Quota cannot both be set'],
+      [{ NanoCpus: 3e9 }, 'range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available'],
+      [{ NanoCpus: -1 }, 'range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available'],
+      [{ CpuPeriod: 999 }, 'CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)'],
+      [{ CpuQuota: 500 }, 'CPU cfs quota can not be less than 1ms (i.e. 1000)'],
+      [{ CpusetCpus: '0-3' }, 'Requested CPUs are not available - requested 0-3, available: 0-1'],
+      [{ CpusetCpus: '1-0' }, 'Invalid value 1-0 for cpuset cpus: invalid format: 1-0'],
+      [{ CpusetCpus: '0-99999' }, 'Invalid value 0-99999 for cpuset cpus: value of out range, maximum is 8192'],
+      [{ CpusetMems: '1' }, 'Requested memory nodes are not available - requested 1, available: 0'],
+    ];
+    for (const [hc, message] of bad) assert.throws(() => verifyResources({ ...hc }, host(all)), (e) => isTugError(e, 'InvalidParameter') && e.message === message, message);
+    const oom = { OomKillDisable: true, CpuPercent: 50, MemorySwappiness: -1 };
+    assert.deepEqual(verifyResources(oom, host(all)), [
+      'OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.',
+      'linux does not support CPU percent. Percent discarded.',
+    ]);
+    // -1 is the CLI's "not set".
+    assert.deepEqual(oom, { OomKillDisable: true, CpuPercent: 0, MemorySwappiness: null });
+    assert.deepEqual(verifyResources({ Memory: 64 << 20, OomKillDisable: true, NanoCpus: 2e9, CpusetCpus: '1', CpusetMems: '0', MemorySwappiness: 0 }, host(all)), []);
+    assert.deepEqual(verifyResources({ CpusetCpus: '7' }, { ...host(all), cpusetCpus: undefined }), [], 'no cpuset hierarchy: nothing to check against');
+    assert.deepEqual([...parseUintList('0,3-4,7,8-10')], [0, 3, 4, 7, 8, 9, 10]);
+    assert.deepEqual([...parseUintList('03,1-3')], [3, 1, 2]);
   });
   it('blkio limits the host cannot take are discarded with dockerd\'s warnings; a weight it takes is 10-1000', () => {
     const none = { weight: false, weightDevice: false, readBps: false, writeBps: false, readIOps: false, writeIOps: false };
@@ -81,7 +114,7 @@ describe('validation', () => {
     const dev = [{ Path: '/dev/vda', Rate: 1 }];
     const hc = { BlkioWeight: 5, BlkioWeightDevice: [{ Path: '/dev/vda', Weight: 10 }], BlkioDeviceReadBps: dev, BlkioDeviceWriteBps: dev, BlkioDeviceReadIOps: dev, BlkioDeviceWriteIOps: dev };
     const discarded = { ...hc };
-    assert.deepEqual(verifyBlkio(discarded, none), [
+    assert.deepEqual(verifyResources(discarded, host(none)), [
       'Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.',
       'Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.',
       'Your kernel does not support BPS Block I/O read limit or the cgroup is not mounted. Block I/O BPS read limit discarded.',
@@ -90,11 +123,11 @@ describe('validation', () => {
       'Your kernel does not support IOPS Block write limit or the cgroup is not mounted. Block I/O IOPS write limit discarded.',
     ]);
     assert.deepEqual(discarded, { BlkioWeight: 0, BlkioWeightDevice: [], BlkioDeviceReadBps: [], BlkioDeviceWriteBps: [], BlkioDeviceReadIOps: [], BlkioDeviceWriteIOps: [] });
-    assert.throws(() => verifyBlkio({ ...hc }, all), /^TugError: Range of blkio weight is from 10 to 1000$/);
+    assert.throws(() => verifyResources({ ...hc }, host(all)), /^TugError: Range of blkio weight is from 10 to 1000$/);
     const kept = { ...hc, BlkioWeight: 500 };
-    assert.deepEqual(verifyBlkio(kept, all), []);
+    assert.deepEqual(verifyResources(kept, host(all)), []);
     assert.deepEqual(kept, { ...hc, BlkioWeight: 500 });
-    assert.deepEqual(verifyBlkio({}, none), []);
+    assert.deepEqual(verifyResources({}, host(none)), []);
   });
   it('finds which blkio limits the host takes as dockerd\'s sysinfo does', () => {
     const v1 = '35 25 0:30 / /sys/fs/cgroup/blkio rw,nosuid shared:15 - cgroup cgroup rw,blkio\n36 25 0:31 / /sys/fs/cgroup/memory rw shared:16 - cgroup cgroup rw,memory\n';

@@ -145,6 +145,7 @@ describe('withResources', () => {
     ['--cpus 0.01', { nanoCpus: 1e7 }, { cpu: { period: 100000, quota: 1000 } }],
     ['--cpu-shares, --cpuset-cpus, --cpuset-mems', { cpuShares: 512, cpusetCpus: '0-1', cpusetMems: '0' }, { cpu: { shares: 512, cpus: '0-1', mems: '0' } }],
     ['--cpu-period/--cpu-quota', { cpuPeriod: 50000, cpuQuota: 25000 }, { cpu: { period: 50000, quota: 25000 } }],
+    ['--cpu-rt-period/--cpu-rt-runtime', { cpuRealtimePeriod: 1000000, cpuRealtimeRuntime: 950000 }, { cpu: { realtimePeriod: 1000000, realtimeRuntime: 950000 } }],
     ['--pids-limit 100', { pidsLimit: 100 }, { pids: { limit: 100 } }],
     ['--pids-limit 0 is unlimited', { pidsLimit: 0 }, { pids: { limit: -1 } }],
     ['--blkio-weight 300', { blkioWeight: 300 }, { blockIO: { weight: 300 } }],

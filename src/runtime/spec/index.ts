@@ -126,6 +126,8 @@ export function withResources(spec: Spec, input: SpecInput): Spec {
   }
   if (r.cpuPeriod) cpu.period = r.cpuPeriod;
   if (r.cpuQuota) cpu.quota = r.cpuQuota;
+  if (r.cpuRealtimePeriod) cpu.realtimePeriod = r.cpuRealtimePeriod;
+  if (r.cpuRealtimeRuntime) cpu.realtimeRuntime = r.cpuRealtimeRuntime;
   if (Object.keys(cpu).length) res.cpu = cpu;
 
   if (r.pidsLimit !== undefined) res.pids = { limit: r.pidsLimit > 0 ? r.pidsLimit : -1 };

@@ -35,6 +35,9 @@ export interface SpecResources {
   cpuQuota?: number;
   cpusetCpus?: string;
   cpusetMems?: string;
+  /** --cpu-rt-period / --cpu-rt-runtime (µs), cgroup v1's real-time budget. */
+  cpuRealtimePeriod?: number;
+  cpuRealtimeRuntime?: number;
   /** ≤ 0 means unlimited (written as -1), as Docker does. */
   pidsLimit?: number;
   blkioWeight?: number;
