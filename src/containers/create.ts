@@ -3,6 +3,8 @@
 import { InvalidParameterError } from '../errors.js';
 import type { ImageRunConfig } from '../images/types.js';
 import type { ContainerConfig, ContainerCreateBody, HealthConfig, HostConfig } from '../types/container.js';
+import { posix } from 'node:path';
+import { signalNumber } from './signals.js';
 import { initialState, type ContainerRecord } from './types.js';
 
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -98,12 +100,39 @@ export function validateHostConfig(hc: HostConfig): void {
   if (pid !== '' && pid !== 'host' && !/^container:./.test(pid)) throw new InvalidParameterError(`invalid PID mode: ${pid}`);
   if (hc.ShmSize !== undefined && hc.ShmSize < 0) throw new InvalidParameterError('SHM size can not be less than 0');
   if (hc.UTSMode && hc.UTSMode !== 'host') throw new InvalidParameterError(`invalid UTS mode: ${hc.UTSMode}`);
+  if (hc.Isolation && hc.Isolation !== 'default') throw new InvalidParameterError(`invalid isolation '${hc.Isolation}' on linux`);
+  if (Object.hasOwn(hc.Annotations ?? {}, '')) throw new InvalidParameterError('invalid Annotations: the empty string is not permitted as an annotation key');
   // overlay2's options: a size needs project quotas (xfs with pquota), which tug's overlay store does not keep.
   const storage = Object.keys(hc.StorageOpt ?? {}).map((k) => k.toLowerCase());
   if (storage.includes('size')) throw new InvalidParameterError("--storage-opt is supported only for overlay over xfs with 'pquota' mount option");
   if (storage.length) throw new InvalidParameterError(`Unknown option ${storage[0]}`);
   if (hc.OomScoreAdj !== undefined && (hc.OomScoreAdj < -1000 || hc.OomScoreAdj > 1000)) {
     throw new InvalidParameterError(`Invalid value ${hc.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);
+  }
+}
+
+/** dockerd's validateContainerConfig, on the config as the client sent it (before the image's is merged in). */
+export function validateContainerConfig(config: ContainerConfig): void {
+  if (config.WorkingDir) {
+    if (!config.WorkingDir.startsWith('/')) throw new InvalidParameterError(`the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`);
+    config.WorkingDir = posix.normalize(config.WorkingDir).replace(/(.)\/$/, '$1');
+  }
+  if (config.StopSignal) {
+    if (signalNumber(config.StopSignal) === '0') throw new InvalidParameterError(`Invalid signal: ${config.StopSignal}`);
+  }
+  for (const env of config.Env ?? []) {
+    if (env.split('=')[0] === '') throw new InvalidParameterError(`invalid environment variable: ${env}`);
+  }
+  const hc = config.Healthcheck;
+  if (hc) {
+    const MIN = 1_000_000;
+    for (const key of ['Interval', 'Timeout'] as const) {
+      if (hc[key] && hc[key]! < MIN) throw new InvalidParameterError(`${key} in Healthcheck cannot be less than 1ms`);
+    }
+    if ((hc.Retries ?? 0) < 0) throw new InvalidParameterError('Retries in Healthcheck cannot be negative');
+    for (const key of ['StartPeriod', 'StartInterval'] as const) {
+      if (hc[key] && hc[key]! < MIN) throw new InvalidParameterError(`${key} in Healthcheck cannot be less than 1ms`);
+    }
   }
 }
 
@@ -124,6 +153,7 @@ export function fromCreateBody(body: ContainerCreateBody, n: NewContainer): Cont
   if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
   // dockerd's default-ipc-mode.
   if (!hostConfig.IpcMode) hostConfig.IpcMode = 'private';
+  validateContainerConfig(user);
   validateHostConfig(hostConfig);
   const config = mergeConfig(user, n.imageConfig);
   if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === 'host' ? '' : n.id.slice(0, 12);

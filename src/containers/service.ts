@@ -11,7 +11,7 @@ import { createContainer, ctlPath, dropAttachLink, livingMonitor, monitorGone, s
 import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
 import type { Sandbox } from '../networks/links.js';
 import type { Runtime } from '../runtime/runc.js';
-import { buildSpec, serializeSpec } from '../runtime/spec/index.js';
+import { buildSpec, normalizeCapabilities, serializeSpec } from '../runtime/spec/index.js';
 import type { LayerStore } from '../storage/layers.js';
 import type { SnapshotStore } from '../storage/snapshots.js';
 import type { ContainerCreateBody } from '../types/container.js';
@@ -201,6 +201,13 @@ export class ContainerService {
       rec.HostConfig.LogConfig = normalizeLogConfig(rec.HostConfig.LogConfig);
       entryAttrs(rec);
       const warnings = verifyResources(rec.HostConfig, this.d.host);
+      for (const [key, list] of [['CapAdd', rec.HostConfig.CapAdd], ['CapDrop', rec.HostConfig.CapDrop]] as const) {
+        try {
+          normalizeCapabilities(list ?? [], this.d.host.availableCaps);
+        } catch (err) {
+          throw new InvalidParameterError(`invalid ${key}: ${errorMessage(err)}`);
+        }
+      }
       this.pinJoinedContainers(rec.HostConfig);
       // `none` keeps only conmon's small journal, for attach.
       if (rec.HostConfig.LogConfig.Type !== 'none') rec.LogPath = join(this.d.store.dir(id), `${id}-json.log`);

@@ -154,19 +154,25 @@ describe('docker run device and security options against tugd, as dockerd on thi
     assert.equal(r.stderr, 'WARNING: Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.\n');
   });
 
-  it('resource limits the host cannot meet are refused at create with dockerd\'s words', async () => {
+  it('settings dockerd refuses (limits the host cannot meet, unknown capabilities and signals, a relative workdir) are refused at create with its words', async () => {
     const cpus = availableParallelism();
     const cases: Array<[string[], string]> = [
       [['--cpus', String(cpus + 1)], `range of CPUs is from 0.01 to ${cpus}.00, as there are only ${cpus} CPUs available`],
       [['--cpuset-cpus', String(cpus + 3)], `Requested CPUs are not available - requested ${cpus + 3}, available: `],
       [['--memory-reservation', '1m'], 'Minimum memory reservation allowed is 6MB'],
       [['--storage-opt', 'size=1G'], "--storage-opt is supported only for overlay over xfs with 'pquota' mount option"],
+      [['--cap-add', 'BOGUS'], 'invalid CapAdd: unknown capability: "CAP_BOGUS"'],
+      [['--stop-signal', 'SIGNOPE'], 'Invalid signal: SIGNOPE'],
+      [['-w', 'relative'], "the working directory 'relative' is invalid, it needs to be an absolute path"],
     ];
+    const before = (await d.docker(['ps', '-aq'])).stdout;
     for (const [flags, message] of cases) {
       const r = await d.docker(['create', ...flags, 'busybox', 'true']);
       assert.equal(r.code, 1, flags.join(' '));
       assert.ok(r.stderr.startsWith(`Error response from daemon: ${message}`), r.stderr);
     }
+    // Refused at create: no container is left behind.
+    assert.equal((await d.docker(['ps', '-aq'])).stdout, before);
     const warned = await d.docker(['run', '--rm', '--oom-kill-disable', 'busybox', 'true']);
     assert.equal(warned.code, 0, warned.stderr);
     assert.equal(warned.stderr, 'WARNING: OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.\n');

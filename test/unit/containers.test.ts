@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { entrypointAndArgs, fromCreateBody, mergeConfig, validateHostConfig, validateName } from '../../src/containers/create.js';
+import { entrypointAndArgs, fromCreateBody, mergeConfig, validateContainerConfig, validateHostConfig, validateName } from '../../src/containers/create.js';
 import { parseUintList, verifyResources, type BlkioSupport } from '../../src/containers/resources.js';
 import { matchContainer, validateContainerFilters } from '../../src/containers/filters.js';
 import { nextHealth, probeSettings } from '../../src/containers/health.js';
@@ -70,6 +70,8 @@ describe('validation', () => {
       [{ PidMode: 'container:' }, /^TugError: invalid PID mode: container:$/],
       [{ PidMode: 'private' }, /^TugError: invalid PID mode: private$/],
       [{ UTSMode: 'container:x' }, /^TugError: invalid UTS mode: container:x$/],
+      [{ Isolation: 'hyperv' }, /^TugError: invalid isolation 'hyperv' on linux$/],
+      [{ Annotations: { '': 'x' } }, /^TugError: invalid Annotations: the empty string is not permitted as an annotation key$/],
       [{ StorageOpt: { size: '1G' } }, /^TugError: --storage-opt is supported only for overlay over xfs with 'pquota' mount option$/],
       [{ StorageOpt: { Inodes: '10' } }, /^TugError: Unknown option inodes$/],
     ];
@@ -138,6 +140,23 @@ describe('validation', () => {
     const v2 = '30 1 0:26 / /sys/fs/cgroup rw shared:4 - cgroup2 cgroup2 rw,nsdelegate\n';
     assert.deepEqual(Object.values(blkioSupport(v2, 'cpuset cpu io memory pids\n', () => false)), [true, true, true, true, true, true]);
     assert.deepEqual(Object.values(blkioSupport(v2, 'cpu memory\n', () => true)), [false, false, false, false, false, false]);
+  });
+  it('the client\'s config as dockerd\'s validateContainerConfig checks it', () => {
+    const bad: Array<[object, string]> = [
+      [{ WorkingDir: 'rel/dir' }, "the working directory 'rel/dir' is invalid, it needs to be an absolute path"],
+      [{ StopSignal: 'SIGNOPE' }, 'Invalid signal: SIGNOPE'],
+      [{ StopSignal: '0' }, 'Invalid signal: 0'],
+      [{ Env: ['A=1', '=x'] }, 'invalid environment variable: =x'],
+      [{ Env: [''] }, 'invalid environment variable: '],
+      [{ Healthcheck: { Test: ['CMD', 'true'], Interval: 999_999 } }, 'Interval in Healthcheck cannot be less than 1ms'],
+      [{ Healthcheck: { Test: ['CMD', 'true'], Timeout: 1 } }, 'Timeout in Healthcheck cannot be less than 1ms'],
+      [{ Healthcheck: { Test: ['CMD', 'true'], Retries: -1 } }, 'Retries in Healthcheck cannot be negative'],
+      [{ Healthcheck: { Test: ['CMD', 'true'], StartPeriod: 5 } }, 'StartPeriod in Healthcheck cannot be less than 1ms'],
+    ];
+    for (const [config, message] of bad) assert.throws(() => validateContainerConfig({ ...config }), (e) => isTugError(e, 'InvalidParameter') && e.message === message, message);
+    const ok = { WorkingDir: '/a/../b/', StopSignal: 'term', Env: ['A'], Healthcheck: { Test: ['CMD', 'true'], Interval: 1_000_000 } };
+    validateContainerConfig(ok);
+    assert.equal(ok.WorkingDir, '/b');
   });
   it('defaults the hostname to the short ID and the network mode to bridge', () => {
     const r = record();
