@@ -2,8 +2,9 @@
 // (memory, cpu, cpuset, pids): the limits a create or an update gives are checked against each
 // other and the host's CPUs with dockerd's words, and what the host cannot take (blkio limits
 // here, CPU percent anywhere on Linux) is discarded, in place, with dockerd's warning.
-import { InvalidParameterError } from '../errors.js';
-import type { Resources } from '../types/container.js';
+import { InvalidParameterError, errorMessage } from '../errors.js';
+import { normalizeCapabilities } from '../runtime/spec/index.js';
+import type { HostConfig, Resources } from '../types/container.js';
 
 const MIN_MEMORY = 6 * 1024 * 1024;
 /** sysinfo's defaultMaxCPUs: a cpuset list naming more is refused before it is expanded (CVE-2018-20699). */
@@ -116,4 +117,15 @@ export function verifyResources(hc: Resources, host: ResourceHost): string[] {
   checkCpuset(hc.CpusetMems, host.cpusetMems, 'mems');
   verifyBlkio(hc, host.blkio, warnings);
   return warnings;
+}
+
+/** dockerd's validateCapabilities: every name in CapAdd and CapDrop is a capability this host has. */
+export function verifyCapabilities(hc: Pick<HostConfig, 'CapAdd' | 'CapDrop'>, available: readonly string[]): void {
+  for (const [key, list] of [['CapAdd', hc.CapAdd], ['CapDrop', hc.CapDrop]] as const) {
+    try {
+      normalizeCapabilities(list ?? [], available);
+    } catch (err) {
+      throw new InvalidParameterError(`invalid ${key}: ${errorMessage(err)}`);
+    }
+  }
 }

@@ -5,22 +5,23 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError, TugError, errorMessage } from '../errors.js';
+import { ConflictError, InvalidParameterError, NotModifiedError, TugError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/service.js';
 import { createContainer, ctlPath, dropAttachLink, livingMonitor, monitorGone, sweepAttachLinks, type MonitorPaths } from '../runtime/conmon.js';
 import { ExitWatcher, type ExitStatus } from '../runtime/exits.js';
 import type { Sandbox } from '../networks/links.js';
 import type { Runtime } from '../runtime/runc.js';
-import { buildSpec, normalizeCapabilities, serializeSpec } from '../runtime/spec/index.js';
+import { buildSpec, serializeSpec } from '../runtime/spec/index.js';
 import type { LayerStore } from '../storage/layers.js';
 import type { SnapshotStore } from '../storage/snapshots.js';
 import type { ContainerCreateBody } from '../types/container.js';
 import { nowNano, nowRFC3339Nano } from '../units/time.js';
 import { exitedState, runningState, startFailedState } from './states.js';
 import { cgroupPath } from './cgroup.js';
-import { mountShm, shmMounted, shmPath, unmountShm } from './shm.js';
+import { joinedNetns, joinedPidIpc, pinJoinedContainers } from './joins.js';
+import { mountShm, shmPath, unmountShm } from './shm.js';
 import { fromCreateBody, validateName } from './create.js';
-import { verifyResources } from './resources.js';
+import { verifyCapabilities, verifyResources } from './resources.js';
 import { generateName } from './names.js';
 import { ContainerQueries } from './queries.js';
 import { dirSize } from '../storage/dirsize.js';
@@ -30,7 +31,7 @@ import { oomKilled } from './stats.js';
 import type { TopResult } from './top.js';
 import { containerTop, renameContainer, resizeContainer, updateContainer } from './manage.js';
 import { prunable, type UpdateBody } from './update.js';
-import { specInput, writeNetworkFiles, type HostFacts, type NetworkFiles, type SpecContext } from './runspec.js';
+import { specInput, writeNetworkFiles, type HostFacts, type NetworkFiles } from './runspec.js';
 import type { ContainerStore } from './store.js';
 import type { ContainerRecord } from './types.js';
 import { restartDelay } from './restart.js';
@@ -201,14 +202,8 @@ export class ContainerService {
       rec.HostConfig.LogConfig = normalizeLogConfig(rec.HostConfig.LogConfig);
       entryAttrs(rec);
       const warnings = verifyResources(rec.HostConfig, this.d.host);
-      for (const [key, list] of [['CapAdd', rec.HostConfig.CapAdd], ['CapDrop', rec.HostConfig.CapDrop]] as const) {
-        try {
-          normalizeCapabilities(list ?? [], this.d.host.availableCaps);
-        } catch (err) {
-          throw new InvalidParameterError(`invalid ${key}: ${errorMessage(err)}`);
-        }
-      }
-      this.pinJoinedContainers(rec.HostConfig);
+      verifyCapabilities(rec.HostConfig, this.d.host.availableCaps);
+      pinJoinedContainers(this.d.store, rec.HostConfig);
       // `none` keeps only conmon's small journal, for attach.
       if (rec.HostConfig.LogConfig.Type !== 'none') rec.LogPath = join(this.d.store.dir(id), `${id}-json.log`);
       this.runtime(rec);
@@ -271,8 +266,8 @@ export class ContainerService {
       const prepared = await Promise.allSettled([mountsReady, sandbox?.made]);
       for (const r of prepared) if (r.status === 'rejected') throw r.reason;
       const mounts = await mountsReady;
-      const netnsPath = sandbox?.path ?? this.joinedNetns(rec);
-      const joined = this.joinedPidIpc(rec);
+      const netnsPath = sandbox?.path ?? joinedNetns(this.d.store, rec);
+      const joined = joinedPidIpc(this.d.store, rec);
       const ownShm = rec.HostConfig.IpcMode === 'shareable' ? shmPath(this.d.store.dir(id)) : undefined;
       if (ownShm) mountShm(ownShm, rec.HostConfig.ShmSize);
       const input = await specInput({ rec, rootfs, host: this.d.host, files, cgroupsPath: cgroupPath(rec), mounts, netnsPath, ...joined, ownShm });
@@ -330,26 +325,6 @@ export class ContainerService {
     }
   }
 
-  /** `--network container:NAME`: the namespace of that container, which must be running. */
-  private joinedNetns(rec: ContainerRecord): string | undefined {
-    const mode = rec.HostConfig.NetworkMode ?? '';
-    if (!mode.startsWith('container:')) return undefined;
-    const other = this.d.store.find(mode.slice('container:'.length));
-    if (!other) throw new NotFoundError(`No such container: ${mode.slice('container:'.length)}`);
-    if (!other.State.Running || !other.State.Pid) throw new ConflictError(`cannot join network namespace of a non running container: container ${other.ID} is not running`);
-    return `/proc/${other.State.Pid}/ns/net`;
-  }
-
-  /** dockerd's adaptContainerSettings: `container:NAME` modes name the container by its ID once it is found, so a rename changes nothing. */
-  private pinJoinedContainers(hc: ContainerRecord['HostConfig']): void {
-    for (const key of ['PidMode', 'IpcMode', 'NetworkMode'] as const) {
-      const mode = hc[key];
-      if (!mode?.startsWith('container:')) continue;
-      const other = this.d.store.find(mode.slice('container:'.length));
-      if (other) hc[key] = `container:${other.ID}`;
-    }
-  }
-
   /** A shareable container's /dev/shm goes when it stops (a crash may have left it for a removal). */
   private releaseShm(rec: ContainerRecord): void {
     if (rec.HostConfig.IpcMode !== 'shareable') return;
@@ -358,35 +333,6 @@ export class ContainerService {
     } catch (err) {
       this.d.log('warn', `unmounting /dev/shm of ${rec.ID.slice(0, 12)}: ${errorMessage(err)}`);
     }
-  }
-
-  /**
-   * `--pid container:NAME` and `--ipc container:NAME`: the namespaces of that container, which must
-   * be running; for IPC it must share its own (`--ipc shareable`, or host), and its /dev/shm is
-   * bound at the joiner's, as dockerd binds the donor's shm mount.
-   */
-  private joinedPidIpc(rec: ContainerRecord): Pick<SpecContext, 'pidNsPath' | 'ipc'> {
-    const out: Pick<SpecContext, 'pidNsPath' | 'ipc'> = {};
-    const donor = (mode: string | undefined, kind: string): ContainerRecord | undefined => {
-      if (!mode?.startsWith('container:')) return undefined;
-      const ref = mode.slice('container:'.length);
-      const other = this.d.store.find(ref);
-      if (!other) throw new InvalidParameterError(`failed to join ${kind} namespace: No such container: ${ref}`);
-      if (other.State.Restarting) throw new ConflictError(`failed to join ${kind} namespace: Container ${ref} is restarting, wait until the container is running`);
-      if (!other.State.Running || !other.State.Pid) throw new ConflictError(`failed to join ${kind} namespace: container ${ref} is not running`);
-      return other;
-    };
-    const pid = donor(rec.HostConfig.PidMode, 'PID');
-    if (pid) out.pidNsPath = `/proc/${pid.State.Pid}/ns/pid`;
-    const ipc = donor(rec.HostConfig.IpcMode, 'IPC');
-    if (ipc) {
-      const shm = ipc.HostConfig.IpcMode === 'host' ? '/dev/shm' : shmPath(this.d.store.dir(ipc.ID));
-      if (ipc.HostConfig.IpcMode !== 'host' && (ipc.HostConfig.IpcMode !== 'shareable' || !shmMounted(shm))) {
-        throw new InvalidParameterError(`failed to join IPC namespace: container ${rec.HostConfig.IpcMode!.slice('container:'.length)}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
-      }
-      out.ipc = { nsPath: `/proc/${ipc.State.Pid}/ns/ipc`, shm };
-    }
-    return out;
   }
 
   rootfs(id: string): string {
