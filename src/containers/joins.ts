@@ -3,7 +3,8 @@
 import { ConflictError, InvalidParameterError, NotFoundError } from '../errors.js';
 import type { HostConfig } from '../types/container.js';
 import type { SpecContext } from './runspec.js';
-import { shmMounted, shmPath } from './shm.js';
+import { isMountPoint } from '../sys/mounts.js';
+import { shmPath } from './shm.js';
 import type { ContainerStore } from './store.js';
 import type { ContainerRecord } from './types.js';
 
@@ -48,7 +49,8 @@ export function joinedPidIpc(store: ContainerStore, rec: ContainerRecord): Pick<
   const ipc = donor(rec.HostConfig.IpcMode, 'IPC');
   if (ipc) {
     const shm = ipc.HostConfig.IpcMode === 'host' ? '/dev/shm' : shmPath(store.dir(ipc.ID));
-    if (ipc.HostConfig.IpcMode !== 'host' && (ipc.HostConfig.IpcMode !== 'shareable' || !shmMounted(shm))) {
+    // A donor's shm is there to join once it is mounted (one started before tug kept them is not).
+    if (ipc.HostConfig.IpcMode !== 'host' && (ipc.HostConfig.IpcMode !== 'shareable' || !isMountPoint(shm))) {
       throw new InvalidParameterError(`failed to join IPC namespace: container ${rec.HostConfig.IpcMode!.slice('container:'.length)}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
     }
     out.ipc = { nsPath: `/proc/${ipc.State.Pid}/ns/ipc`, shm };

@@ -5,10 +5,12 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { availableParallelism, release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { InvalidParameterError, errorMessage, isErrno } from '../errors.js';
+import { InvalidParameterError, isErrno } from '../errors.js';
 import { capsFromMask, containerEnv, parseProcLimits, resolveUser, type HostRlimit, type SeccompProfile, type SpecDevice, type SpecInput, type SpecMount } from '../runtime/spec/index.js';
 import { devMajor, devMinor } from '../sys/libc.js';
 import { goQuote } from '../cli/format/gofmt.js';
+import { goFileError } from '../cli/run/security.js';
+import { parseMountinfo } from '../sys/mounts.js';
 import type { DeviceRequest, ThrottleDevice } from '../types/container.js';
 import type { BlkioSupport, ResourceHost } from './resources.js';
 import type { ContainerRecord } from './types.js';
@@ -62,12 +64,9 @@ const NO_BLKIO: BlkioSupport = { weight: false, weightDevice: false, readBps: fa
  * (a host with only BFQ has no blkio.weight); on a pure cgroup v2 host the io controller takes them all.
  */
 export function blkioSupport(mountinfo: string, v2Controllers: string, exists: (path: string) => boolean): BlkioSupport {
-  for (const line of mountinfo.split('\n')) {
-    const [pre, post] = line.split(' - ');
-    const fields = pre?.split(' ') ?? [];
-    const [fstype, , superOpts = ''] = post?.split(' ') ?? [];
-    if (fstype !== 'cgroup' || !superOpts.split(',').includes('blkio') || !fields[4]) continue;
-    const at = (file: string) => exists(join(fields[4]!, file));
+  const v1 = parseMountinfo(mountinfo).find((m) => m.fstype === 'cgroup' && m.superOptions.includes('blkio'));
+  if (v1) {
+    const at = (file: string) => exists(join(v1.mountPoint, file));
     return {
       weight: at('blkio.weight'),
       weightDevice: at('blkio.weight_device'),
@@ -218,8 +217,7 @@ async function blkioDevice(path: string): Promise<{ major: number; minor: number
   try {
     st = await stat(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidParameterError(`stat ${path}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : errorMessage(err)}`);
+    throw new InvalidParameterError(goFileError('stat', path, err));
   }
   return { major: devMajor(st.rdev), minor: devMinor(st.rdev) };
 }

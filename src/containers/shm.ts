@@ -21,8 +21,3 @@ export function mountShm(path: string, size: number | undefined): void {
 export function unmountShm(path: string): void {
   while (isMountPoint(path)) umount(path, MNT_DETACH);
 }
-
-/** A donor's shm is there to join: it is mounted (a container started before tug kept one is not). */
-export function shmMounted(path: string): boolean {
-  return isMountPoint(path);
-}

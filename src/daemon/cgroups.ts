@@ -11,7 +11,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../api/server.js';
-import { unescapeMountField } from '../sys/mounts.js';
+import { parseMountinfo } from '../sys/mounts.js';
 
 export interface Cgroup2Mount {
   path: string;
@@ -21,16 +21,8 @@ export interface Cgroup2Mount {
 
 /** The first cgroup2 mount in /proc/self/mountinfo: the v2 root, or a hybrid host's `unified`. */
 export function findCgroup2(mountinfo: string): Cgroup2Mount | undefined {
-  for (const line of mountinfo.split('\n')) {
-    const sep = line.indexOf(' - ');
-    if (sep < 0) continue;
-    const [fstype, , superOptions = ''] = line.slice(sep + 3).split(' ');
-    if (fstype !== 'cgroup2') continue;
-    const path = line.slice(0, sep).split(' ')[4];
-    if (!path) continue;
-    return { path: unescapeMountField(path), options: superOptions.split(',').filter(Boolean) };
-  }
-  return undefined;
+  const m = parseMountinfo(mountinfo).find((e) => e.fstype === 'cgroup2');
+  return m && { path: m.mountPoint, options: m.superOptions };
 }
 
 /**

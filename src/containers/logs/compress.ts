@@ -83,10 +83,9 @@ export async function compressRotated(plain: string, lastTimeNs: bigint | undefi
   const tmp = `${plain}.gz.tmp`;
   const src = await open(plain, 'r');
   try {
-    const last = lastTimeNs;
     const out = await open(tmp, 'w', 0o640);
     try {
-      await out.write(gzipHeader(Buffer.from(JSON.stringify(last === undefined ? {} : { lastTime: rfc3339Nano(last) }))));
+      await out.write(gzipHeader(Buffer.from(JSON.stringify(lastTimeNs === undefined ? {} : { lastTime: rfc3339Nano(lastTimeNs) }))));
       const sum = new Checksum();
       await pipeline(src.createReadStream({ start: 0, autoClose: false }), sum, createDeflateRaw(), writeTo(out));
       const trailer = Buffer.alloc(8);
